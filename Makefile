@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# KVM selftests for APIC IDs that differ from vCPU IDs, APICv/AVIC
+# inhibition and IPI delivery.
+#
+# In a kernel tree (as tools/testing/selftests/kvm) the kselftest framework
+# is taken from ../; standalone it is unpacked from Debian's linux-source
+# package into .kselftest/ (scripts/get-kselftest.sh) on first use.
+
+SRC_DIR := $(patsubst %/,%,$(dir $(realpath $(firstword $(MAKEFILE_LIST)))))
+
+ARCH ?= $(shell uname -m)
+ifeq ($(ARCH),x86)
+ARCH_DIR := x86_64
+else
+ARCH_DIR := $(ARCH)
+endif
+
+ifneq ($(wildcard $(SRC_DIR)/../lib.mk),)
+KSFT_DIR := $(abspath $(SRC_DIR)/..)
+KSFT_STANDALONE :=
+else
+KSFT_DIR := $(SRC_DIR)/.kselftest/tools/testing/selftests
+KSFT_STANDALONE := 1
+endif
+
+# Tests of the collection: built by "all", run by "run_tests", installed.
+TEST_GEN_PROGS_x86_64 := x86_64/smoke_test
+
+# Built by "all" but not run by "run_tests" (benchmarks).
+TEST_GEN_PROGS_EXTENDED_x86_64 :=
+
+TEST_GEN_PROGS := $(TEST_GEN_PROGS_$(ARCH_DIR))
+TEST_GEN_PROGS_EXTENDED := $(TEST_GEN_PROGS_EXTENDED_$(ARCH_DIR))
+
+# The project's own tests ("make check"): not part of the collection.
+PROJECT_TESTS_x86_64 :=
+PROJECT_TESTS := $(PROJECT_TESTS_$(ARCH_DIR))
+
+LIBKVM := lib/assert.c lib/test_util.c lib/kvm_util.c lib/guest_memory.c \
+	  lib/elf.c lib/run.c lib/ucall_common.c lib/guest_ucall.c \
+	  lib/vcpu_thread.c lib/string_override.c
+LIBKVM_x86_64 := lib/x86_64/processor.c lib/x86_64/cpuid.c \
+		 lib/x86_64/page_tables.c lib/x86_64/exceptions.c \
+		 lib/x86_64/idt_entry.S lib/x86_64/ucall.c lib/x86_64/apic.c
+
+OVERRIDE_TARGETS := 1
+include $(KSFT_DIR)/lib.mk
+
+$(KSFT_DIR)/lib.mk:
+	$(SRC_DIR)/scripts/get-kselftest.sh $(SRC_DIR)/.kselftest
+
+LIBKVM_SRCS := $(LIBKVM) $(LIBKVM_$(ARCH_DIR))
+LIBKVM_OBJS := $(patsubst %.S,$(OUTPUT)/%.o,$(patsubst %.c,$(OUTPUT)/%.o,$(LIBKVM_SRCS)))
+PROJECT_TEST_PROGS := $(patsubst %,$(OUTPUT)/%,$(PROJECT_TESTS))
+ALL_PROGS := $(TEST_GEN_PROGS) $(TEST_GEN_PROGS_EXTENDED) $(PROJECT_TEST_PROGS)
+ALL_OBJS := $(LIBKVM_OBJS) $(patsubst %,%.o,$(ALL_PROGS))
+
+# Guest code is compiled into the same objects as host code, and the guest
+# runs it through KVM's instruction emulator on some hosts: no SSE/AVX/x87
+# anywhere (-mgeneral-regs-only), no red zone (guest interrupts push onto
+# the interrupted stack), no stack protector or fortify calls into libc,
+# and fixed link addresses so guest and host agree on every address.
+CFLAGS += -Wall -Wstrict-prototypes -Wuninitialized -Wno-unknown-pragmas \
+	  -O2 -g -std=gnu11 -MD -MP \
+	  -mgeneral-regs-only -mno-red-zone -fno-stack-protector \
+	  -fno-PIE -fno-strict-aliasing -fno-omit-frame-pointer \
+	  -U_FORTIFY_SOURCE \
+	  -I$(SRC_DIR)/include -I$(SRC_DIR)/include/$(ARCH_DIR) -I$(KSFT_DIR) \
+	  $(KHDR_INCLUDES) $(EXTRA_CFLAGS)
+LDFLAGS += -pthread -no-pie
+
+EXTRA_CLEAN += $(ALL_OBJS) $(ALL_OBJS:.o=.d) $(PROJECT_TEST_PROGS)
+
+$(OUTPUT)/%.o: $(SRC_DIR)/%.c
+	@mkdir -p $(dir $@)
+	$(call msg,CC,,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.o: $(SRC_DIR)/%.S
+	@mkdir -p $(dir $@)
+	$(call msg,AS,,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(ALL_PROGS): %: %.o $(LIBKVM_OBJS)
+	$(call msg,LD,,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+-include $(ALL_OBJS:.o=.d)
+
+# The kselftest runner reads "settings" from $BASE_DIR/<dir>, which only
+# resolves inside a kernel tree; standalone, pass its timeout explicitly.
+ifneq ($(KSFT_STANDALONE),)
+run_tests: export kselftest_override_timeout := \
+	$(shell sed -n 's/^timeout=//p' $(SRC_DIR)/settings)
+endif
+

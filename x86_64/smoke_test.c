@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * smoke_test: the library's basic promises, on real KVM.
+ *
+ * - vCPUs at sparse IDs, up to the host's largest vCPU ID, run guest code,
+ *   ucall back and read their own APIC ID in xAPIC and x2APIC mode.
+ *   Expected: xAPIC ID = vCPU ID mod 256, x2APIC ID = vCPU ID.  Source:
+ *   KVM's documented choice (Documentation/virt/kvm/api.rst, KVM_CREATE_VCPU
+ *   and KVM_CAP_X2APIC_API: the APIC ID is the vCPU ID, the xAPIC ID its low
+ *   8 bits); the x2APIC ID is read-only (SDM vol. 3A, "x2APIC ID").
+ * - A VM with KVM's maximum number of vCPUs runs every vCPU to GUEST_DONE.
+ * - vCPU threads, guest exception handlers, fault fixups and a self-IPI.
+ */
+#include "kvm_test_harness.h"
+#include "apic.h"
+#include "vcpu_thread.h"
+
+static void guest_report_apic_ids(void)
+{
+	uint32_t vcpu_id = guest_vcpu_id();
+
+	GUEST_ASSERT_EQ(apic_get_mode(), APIC_MODE_XAPIC);
+	GUEST_SYNC(xapic_read_reg(APIC_ID) >> 24);
+	GUEST_ASSERT_EQ(xapic_read_reg(APIC_ID) >> 24, vcpu_id & 0xff);
+
+	x2apic_enable();
+	GUEST_SYNC(x2apic_read_reg(APIC_ID));
+	GUEST_ASSERT_EQ(x2apic_read_reg(APIC_ID), vcpu_id);
+	GUEST_DONE();
+}
+
+static void check_apic_ids(struct kvm_vcpu *vcpu)
+{
+	struct ucall uc;
+
+	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpu, &uc), UCALL_SYNC);
+	TEST_ASSERT(uc.args[0] == (vcpu->id & 0xff),
+		    "vCPU %u: xAPIC ID 0x%llx, expected vCPU ID mod 256 = 0x%x",
+		    vcpu->id, (unsigned long long)uc.args[0], vcpu->id & 0xff);
+	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpu, &uc), UCALL_SYNC);
+	TEST_ASSERT(uc.args[0] == vcpu->id,
+		    "vCPU %u: x2APIC ID 0x%llx, expected the vCPU ID",
+		    vcpu->id, (unsigned long long)uc.args[0]);
+	vcpu_run_to_done(vcpu);
+}
+
+KVM_TEST(sparse_vcpu_ids_read_their_apic_ids)
+{
+	uint32_t ids[] = { 0, 1, 7, 255, 256, 1023, 0 };
+	unsigned int max_id = kvm_max_vcpu_id() - 1;
+	struct kvm_vcpu *vcpus[ARRAY_SIZE(ids)];
+	unsigned int n = ARRAY_SIZE(ids);
+	struct kvm_vm *vm;
+
+	/* The host's largest vCPU ID, unless the list already has it. */
+	ids[n - 1] = max_id;
+	if (max_id <= 1023)
+		n--;
+	TEST_REQUIRE_MSG(max_id >= 1023, "host allows vCPU IDs only up to %u", max_id);
+
+	vm = vm_create_with_vcpu_ids(n, ids, guest_report_apic_ids, vcpus);
+	for (unsigned int i = 0; i < n; i++)
+		check_apic_ids(vcpus[i]);
+	ksft_print_msg("checked vCPU IDs 0, 1, 7, 255, 256, 1023 and %u\n", max_id);
+	kvm_vm_free(vm);
+}
+
+static void guest_check_xapic_id_and_finish(void)
+{
+	GUEST_ASSERT_EQ(xapic_read_reg(APIC_ID) >> 24, guest_vcpu_id() & 0xff);
+	GUEST_DONE();
+}
+
+/* KVM_CAP_MAX_VCPUS vCPUs (1024 on current x86 KVM), each run to DONE. */
+KVM_TEST_TIMEOUT(max_vcpus_run_to_done, 120)
+{
+	unsigned int nr = kvm_max_vcpus();
+	struct kvm_vm *vm;
+
+	vm = vm_create_with_vcpus(nr, guest_check_xapic_id_and_finish, NULL);
+	for (unsigned int i = 0; i < nr; i++)
+		vcpu_run_to_done(vm->vcpus[i]);
+	ksft_print_msg("%u vCPUs ran to GUEST_DONE\n", nr);
+	kvm_vm_free(vm);
+}
+
+/* The same guest, 64 vCPUs each on its own host thread at once. */
+KVM_TEST(vcpu_threads_run_to_done)
+{
+	struct kvm_vm *vm = vm_create_with_vcpus(64, guest_check_xapic_id_and_finish, NULL);
+
+	vm_vcpu_threads_start(vm, NULL);
+	vm_vcpu_threads_join(vm);
+	kvm_vm_free(vm);
+}
+
+static volatile int ud_count;
+
+static void guest_ud_handler(struct ex_regs *regs)
+{
+	ud_count++;
+	regs->rip += 2;	/* skip UD2 */
+}
+
+static void guest_exceptions(void)
+{
+	uint64_t value;
+
+	/* An installed handler runs and the guest resumes where it chose. */
+	__asm__ __volatile__("ud2");
+	GUEST_ASSERT_EQ(ud_count, 1);
+
+	/*
+	 * A fault fixup: x2APIC MSRs #GP outside x2APIC mode (SDM vol. 3A,
+	 * "x2APIC Register Availability").
+	 */
+	GUEST_ASSERT_EQ(apic_get_mode(), APIC_MODE_XAPIC);
+	GUEST_ASSERT_EQ(rdmsr_safe(x2apic_msr(APIC_ID), &value), GP_VECTOR);
+	GUEST_ASSERT_EQ(wrmsr_safe(x2apic_msr(APIC_TASKPRI), 0), GP_VECTOR);
+	GUEST_DONE();
+}
+
+KVM_TEST(guest_exception_handler_and_fixup)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_exceptions);
+
+	vm_install_exception_handler(vm, UD_VECTOR, guest_ud_handler);
+	vcpu_run_to_done(vcpu);
+	kvm_vm_free(vm);
+}
+
+#define SELF_IPI_VECTOR	0x40
+
+static volatile int self_ipi_count;
+
+static void guest_self_ipi_handler(struct ex_regs *regs)
+{
+	self_ipi_count++;
+	xapic_eoi();
+}
+
+static void guest_self_ipi(void)
+{
+	struct apic_ipi ipi = {
+		.vector = SELF_IPI_VECTOR,
+		.delivery_mode = APIC_DELIVERY_FIXED,
+		.shorthand = APIC_SHORTHAND_SELF,
+	};
+
+	xapic_enable();
+	apic_send_ipi(&ipi);
+	/* Interrupts are off: the IPI must be pending, not yet delivered. */
+	GUEST_ASSERT_EQ(self_ipi_count, 0);
+	/* A pending interrupt ends HLT; bounded in case it never comes. */
+	for (int i = 0; i < 1000 && !self_ipi_count; i++)
+		safe_halt();
+	cli();
+	GUEST_ASSERT_EQ(self_ipi_count, 1);
+	GUEST_DONE();
+}
+
+KVM_TEST(self_ipi_reaches_handler)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_self_ipi);
+
+	vm_install_exception_handler(vm, SELF_IPI_VECTOR, guest_self_ipi_handler);
+	vcpu_run_to_done(vcpu);
+	kvm_vm_free(vm);
+}
+
+TEST_HARNESS_MAIN
