@@ -28,13 +28,13 @@ endif
 TEST_GEN_PROGS_x86_64 := x86_64/smoke_test
 
 # Built by "all" but not run by "run_tests" (benchmarks).
-TEST_GEN_PROGS_EXTENDED_x86_64 :=
+TEST_GEN_PROGS_EXTENDED_x86_64 := x86_64/vm_create_bench
 
 TEST_GEN_PROGS := $(TEST_GEN_PROGS_$(ARCH_DIR))
 TEST_GEN_PROGS_EXTENDED := $(TEST_GEN_PROGS_EXTENDED_$(ARCH_DIR))
 
 # The project's own tests ("make check"): not part of the collection.
-PROJECT_TESTS_x86_64 :=
+PROJECT_TESTS_x86_64 := tests/lib_report_test
 PROJECT_TESTS := $(PROJECT_TESTS_$(ARCH_DIR))
 
 LIBKVM := lib/assert.c lib/test_util.c lib/kvm_util.c lib/guest_memory.c \
@@ -65,7 +65,7 @@ CFLAGS += -Wall -Wstrict-prototypes -Wuninitialized -Wno-unknown-pragmas \
 	  -O2 -g -std=gnu11 -MD -MP \
 	  -mgeneral-regs-only -mno-red-zone -fno-stack-protector \
 	  -fno-PIE -fno-strict-aliasing -fno-omit-frame-pointer \
-	  -U_FORTIFY_SOURCE \
+	  -U_FORTIFY_SOURCE -fmacro-prefix-map=$(SRC_DIR)/= \
 	  -I$(SRC_DIR)/include -I$(SRC_DIR)/include/$(ARCH_DIR) -I$(KSFT_DIR) \
 	  $(KHDR_INCLUDES) $(EXTRA_CFLAGS)
 LDFLAGS += -pthread -no-pie
@@ -95,3 +95,12 @@ run_tests: export kselftest_override_timeout := \
 	$(shell sed -n 's/^timeout=//p' $(SRC_DIR)/settings)
 endif
 
+
+# The project's own tests: library self-tests and host-only unit tests.
+check: $(PROJECT_TEST_PROGS)
+	@$(SRC_DIR)/scripts/run-ktap.sh $(OUTPUT)/results/project.ktap $(PROJECT_TEST_PROGS)
+
+# Build the project's own tests without running them.
+check-build: $(PROJECT_TEST_PROGS)
+
+.PHONY: check check-build

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lib_report_test: the library's reports of failures, checked.
+ *
+ * Each scenario makes something go wrong on purpose (a guest assert, an
+ * unexpected guest exception or interrupt, an unexpected exit, a guest
+ * that never exits...).  It runs in a child (this binary re-executed with
+ * --scenario NAME), and the child's exit code and output must match what
+ * the library documents; a reporter that breaks fails this test.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <regex.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kvm_test_harness.h"
+#include "apic.h"
+
+/* --- Scenarios: each one runs in the child and is expected to end it ------ */
+
+static void guest_assert_eq(void)
+{
+	uint64_t x = 3;
+
+	GUEST_ASSERT_EQ(x, 5);
+	GUEST_DONE();
+}
+
+static void guest_assert_plain(void)
+{
+	volatile int x = 3;
+
+	GUEST_ASSERT(x > 10);
+	GUEST_DONE();
+}
+
+static void guest_assert_message(void)
+{
+	volatile int x = -3;
+
+	__GUEST_ASSERT(x == 7, "x is %d, name %s, hex %#x", x, "abc", 0x1f);
+	GUEST_DONE();
+}
+
+static void guest_fail(void)
+{
+	GUEST_FAIL("failed with %s and %u%%", "reason", 42u);
+}
+
+static void guest_printf(void)
+{
+	GUEST_PRINTF("hello %d %s 0x%lx %c %5u|", -5, "world", 0xabcul, 'z', 7u);
+	GUEST_DONE();
+}
+
+static void guest_ud(void)
+{
+	__asm__ __volatile__("ud2");
+	GUEST_DONE();
+}
+
+static void guest_null_read(void)
+{
+	GUEST_ASSERT_EQ(*(volatile uint64_t *)0, 0);
+	GUEST_DONE();
+}
+
+static void guest_unhandled_interrupt(void)
+{
+	struct apic_ipi ipi = { .vector = 0x50, .shorthand = APIC_SHORTHAND_SELF };
+
+	xapic_enable();
+	apic_send_ipi(&ipi);
+	for (int i = 0; i < 1000; i++)
+		safe_halt();
+	GUEST_FAIL("the self-IPI never arrived");
+}
+
+static void guest_port_write(void)
+{
+	__asm__ __volatile__("outb %%al, %%dx" :: "a"(0x5a), "d"(0x80));
+	GUEST_DONE();
+}
+
+/* Inside the guest's identity map, outside its memory and any device. */
+#define UNBACKED_GPA	0xd0000000ul
+
+static void guest_unbacked_read(void)
+{
+	(void)*(volatile uint32_t *)UNBACKED_GPA;
+	GUEST_DONE();
+}
+
+static void guest_spin(void)
+{
+	for (;;)
+		cpu_relax();
+}
+
+static void guest_halt_forever(void)
+{
+	cli();
+	for (;;)
+		hlt();
+}
+
+static void guest_return(void)
+{
+}
+
+static void guest_xgetbv(void)
+{
+	/* XGETBV; with CR4.OSXSAVE clear, #UD on hardware. */
+	__asm__ __volatile__(".byte 0x0f, 0x01, 0xd0" ::: "eax", "edx", "ecx");
+	GUEST_DONE();
+}
+
+static void run_one_vcpu(void *guest_code, uint32_t vcpu_id)
+{
+	struct kvm_vm *vm = vm_create(1);
+	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, vcpu_id, guest_code);
+
+	vcpu_set_timeout(vcpu, 3);
+	vcpu_run_to_done(vcpu);
+	kvm_vm_free(vm);
+}
+
+static void scenario_guest_code(void *guest_code)
+{
+	run_one_vcpu(guest_code, 0);
+}
+
+static void scenario_printf_from_vcpu_300(void *guest_code)
+{
+	run_one_vcpu(guest_code, 300);
+}
+
+static void scenario_triple_fault(void *guest_code)
+{
+	struct kvm_vm *vm = vm_create(1);
+	struct kvm_vcpu *vcpu = vm_vcpu_add(vm, 0, guest_code);
+	struct kvm_sregs sregs;
+
+	/* An empty IDT: the #UD cannot be delivered, nor the #GP, nor the #DF. */
+	vcpu_sregs_get(vcpu, &sregs);
+	sregs.idt.limit = 0;
+	vcpu_sregs_set(vcpu, &sregs);
+	vcpu_run_to_done(vcpu);
+	kvm_vm_free(vm);
+}
+
+static void scenario_host_assert_errno(void *unused)
+{
+	int fd = open("/nonexistent/kvm-selftest", O_RDONLY);
+
+	TEST_ASSERT(fd >= 0, "opening %s", "/nonexistent/kvm-selftest");
+}
+
+static void scenario_skip(void *unused)
+{
+	TEST_REQUIRE(kvm_max_vcpus() > 100000000);
+}
+
+static void scenario_xfail(void *unused)
+{
+	test_xfail("known deviation of backend %s", "example");
+}
+
+struct scenario {
+	const char *name;
+	void (*run)(void *arg);
+	void *arg;
+	int exit_code;
+	/* Extended regular expressions that must all match the output. */
+	const char *patterns[3];
+};
+
+#define FILE_LINE "tests/lib_report_test\\.c:[0-9]+: "
+#define AT_RIP(fn) "RIP 0x[0-9a-f]+ <" #fn "\\+0x[0-9a-f]+>"
+
+static const struct scenario scenarios[] = {
+	{ "guest_assert_eq", scenario_guest_code, guest_assert_eq, KSFT_FAIL,
+	  { "# vCPU 0: guest assert failed: " FILE_LINE "x == 5 \\(0x3 vs 0x5\\)$" } },
+	{ "guest_assert_plain", scenario_guest_code, guest_assert_plain, KSFT_FAIL,
+	  { "# vCPU 0: guest assert failed: " FILE_LINE "x > 10$" } },
+	{ "guest_assert_message", scenario_guest_code, guest_assert_message, KSFT_FAIL,
+	  { "# vCPU 0: guest assert failed: " FILE_LINE
+	    "x == 7: x is -3, name abc, hex 0x1f$" } },
+	{ "guest_fail", scenario_guest_code, guest_fail, KSFT_FAIL,
+	  { "# vCPU 0: guest assert failed: " FILE_LINE "failed with reason and 42%$" } },
+	{ "guest_printf", scenario_printf_from_vcpu_300, guest_printf, KSFT_PASS,
+	  { "^# vCPU 300: hello -5 world 0xabc z     7\\|$" } },
+	{ "unexpected_exception", scenario_guest_code, guest_ud, KSFT_FAIL,
+	  { "# vCPU 0: unexpected guest exception: vector 6 \\(#UD\\), "
+	    AT_RIP(guest_ud) "$" } },
+	{ "unexpected_page_fault", scenario_guest_code, guest_null_read, KSFT_FAIL,
+	  { "# vCPU 0: unexpected guest exception: vector 14 \\(#PF\\), "
+	    "error code 0x0, " AT_RIP(guest_null_read) "$" } },
+	{ "unexpected_interrupt", scenario_guest_code, guest_unhandled_interrupt, KSFT_FAIL,
+	  { "# vCPU 0: unexpected guest interrupt: vector 80 \\(interrupt\\), "
+	    "RIP 0x[0-9a-f]+ <[a-z_]+\\+0x[0-9a-f]+>; no handler installed for it$" } },
+	{ "unexpected_exit_io", scenario_guest_code, guest_port_write, KSFT_FAIL,
+	  { "# vCPU 0: unexpected exit KVM_EXIT_IO \\(OUT to port 0x80, size 1, "
+	    "count 1, value 0x5a\\) at " AT_RIP(guest_port_write) "; expected a ucall$" } },
+	{ "unexpected_exit_mmio", scenario_guest_code, guest_unbacked_read, KSFT_FAIL,
+	  { "# vCPU 0: unexpected exit KVM_EXIT_MMIO \\(read of GPA 0xd0000000, "
+	    "4 bytes, 0x0: no memory there\\) at " AT_RIP(guest_unbacked_read) } },
+	{ "unexpected_exit_shutdown", scenario_triple_fault, guest_ud, KSFT_FAIL,
+	  { "# vCPU 0: unexpected exit KVM_EXIT_SHUTDOWN \\(triple fault: a fault "
+	    "while delivering a fault\\) at " AT_RIP(guest_ud) } },
+	{ "watchdog_spinning_guest", scenario_guest_code, guest_spin, KSFT_FAIL,
+	  { "# vCPU 0: no exit within 3 s \\(watchdog\\): " AT_RIP(guest_spin)
+	    ", runnable; a guest wait that never ends, or a lost interrupt$" } },
+	{ "watchdog_halted_guest", scenario_guest_code, guest_halt_forever, KSFT_FAIL,
+	  { "# vCPU 0: no exit within 3 s \\(watchdog\\): "
+	    AT_RIP(guest_halt_forever) ", halted; " } },
+	{ "guest_entry_returned", scenario_guest_code, guest_return, KSFT_FAIL,
+	  { "# vCPU 0: the guest entry function returned; end guest code with "
+	    "GUEST_DONE\\(\\)$" } },
+	{ "host_assert_errno", scenario_host_assert_errno, NULL, KSFT_FAIL,
+	  { "^# ==== Test assertion failure ====$",
+	    "^# " FILE_LINE "fd >= 0$\n# opening /nonexistent/kvm-selftest$",
+	    "^# errno = 2 \\(No such file or directory\\)$" } },
+	{ "skip_says_why", scenario_skip, NULL, KSFT_SKIP,
+	  { "^# SKIP: requires kvm_max_vcpus\\(\\) > 100000000$" } },
+	{ "xfail_says_why", scenario_xfail, NULL, KSFT_XFAIL,
+	  { "^# XFAIL: known deviation of backend example$" } },
+	/* Checked below: an emulation failure where XGETBV is emulated. */
+	{ "internal_error", scenario_guest_code, guest_xgetbv, KSFT_FAIL,
+	  { "# vCPU 0: unexpected exit KVM_EXIT_INTERNAL_ERROR \\(suberror 1, "
+	    "KVM_INTERNAL_ERROR_EMULATION: instruction not emulated\\)"
+	    "(, instruction bytes: 0f 01 d0|, code at RIP: 0f 01 d0)",
+	    AT_RIP(guest_xgetbv) } },
+};
+
+static const struct scenario *find_scenario(const char *name)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(scenarios); i++)
+		if (!strcmp(scenarios[i].name, name))
+			return &scenarios[i];
+	return NULL;
+}
+
+/* --- The checker: run a scenario in a child and match its report --------- */
+
+#define CHILD_TIMEOUT_MS	20000
+#define OUTPUT_MAX		16384
+
+struct child_result {
+	int exit_code;		/* -signal if killed */
+	char output[OUTPUT_MAX];
+};
+
+static void run_child(const char *name, struct child_result *res)
+{
+	size_t used = 0;
+	int pipefd[2], status;
+	uint64_t deadline;
+	pid_t pid;
+
+	TEST_ASSERT(!pipe(pipefd), "pipe");
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork");
+	if (!pid) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		execl("/proc/self/exe", "lib_report_test", "--scenario", name, NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+
+	deadline = now_ns() + CHILD_TIMEOUT_MS * 1000000ull;
+	for (;;) {
+		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		int64_t left = (int64_t)(deadline - now_ns()) / 1000000;
+		ssize_t n;
+
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (poll(&p, 1, left) <= 0)
+			continue;
+		n = read(pipefd[0], res->output + used, sizeof(res->output) - 1 - used);
+		if (n <= 0)
+			break;
+		used += n;
+	}
+	res->output[used] = '\0';
+	close(pipefd[0]);
+	TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
+	res->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
+
+static bool output_matches(const char *output, const char *pattern)
+{
+	regex_t re;
+	bool match;
+
+	TEST_ASSERT(!regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE | REG_NOSUB),
+		    "bad pattern: %s", pattern);
+	match = !regexec(&re, output, 0, NULL, 0);
+	regfree(&re);
+	return match;
+}
+
+static void print_child_output(const char *output)
+{
+	ksft_print_msg("---- child output ----\n");
+	for (const char *p = output; *p; ) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+		printf("#   %.*s\n", n, p);
+		p += n + !!nl;
+	}
+	ksft_print_msg("----------------------\n");
+}
+
+FIXTURE(report) {
+	struct child_result res;
+};
+
+FIXTURE_VARIANT(report) {
+	const char *scenario;
+};
+
+FIXTURE_SETUP(report)
+{
+	kvm_harness_bind(_metadata);
+}
+
+FIXTURE_TEARDOWN(report)
+{
+}
+
+#define REPORT_VARIANT(n) FIXTURE_VARIANT_ADD(report, n) { .scenario = #n }
+REPORT_VARIANT(guest_assert_eq);
+REPORT_VARIANT(guest_assert_plain);
+REPORT_VARIANT(guest_assert_message);
+REPORT_VARIANT(guest_fail);
+REPORT_VARIANT(guest_printf);
+REPORT_VARIANT(unexpected_exception);
+REPORT_VARIANT(unexpected_page_fault);
+REPORT_VARIANT(unexpected_interrupt);
+REPORT_VARIANT(unexpected_exit_io);
+REPORT_VARIANT(unexpected_exit_mmio);
+REPORT_VARIANT(unexpected_exit_shutdown);
+REPORT_VARIANT(watchdog_spinning_guest);
+REPORT_VARIANT(watchdog_halted_guest);
+REPORT_VARIANT(guest_entry_returned);
+REPORT_VARIANT(host_assert_errno);
+REPORT_VARIANT(skip_says_why);
+REPORT_VARIANT(xfail_says_why);
+REPORT_VARIANT(internal_error);
+
+TEST_F(report, matches_documented_report)
+{
+	const struct scenario *s = find_scenario(variant->scenario);
+	struct child_result *res = &self->res;
+	bool ok = true;
+
+	TEST_ASSERT(s, "no scenario %s", variant->scenario);
+	run_child(s->name, res);
+
+	if (!strcmp(s->name, "internal_error") &&
+	    output_matches(res->output, "unexpected guest exception: vector 6 \\(#UD\\)"))
+		test_skip("this host runs XGETBV natively (#UD with CR4.OSXSAVE=0), "
+			  "so there is no emulation failure to report");
+
+	if (res->exit_code != s->exit_code) {
+		ksft_print_msg("exit code %d, expected %d\n", res->exit_code, s->exit_code);
+		ok = false;
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(s->patterns) && s->patterns[i]; i++) {
+		if (!output_matches(res->output, s->patterns[i])) {
+			ksft_print_msg("no line matches: %s\n", s->patterns[i]);
+			ok = false;
+		}
+	}
+	if (!ok) {
+		print_child_output(res->output);
+		TEST_FAIL("scenario %s: the report differs from the documented one", s->name);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--scenario")) {
+		const struct scenario *s = find_scenario(argv[2]);
+
+		if (!s)
+			return 2;
+		s->run(s->arg);
+		return 0;
+	}
+	return test_harness_run(argc, argv);
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vm_create_bench: how long the library takes to create a VM with N vCPUs,
+ * run every vCPU to its first ucall, and destroy the VM.
+ *
+ * A benchmark, not a test: it prints numbers (min and median of the
+ * repetitions, in milliseconds) and is not run by "make run_tests".
+ *
+ *	vm_create_bench [-r REPS] [-n N[,N...]]
+ */
+#include <getopt.h>
+
+#include "kvm_util.h"
+
+static void guest_first_ucall(void)
+{
+	GUEST_SYNC(guest_vcpu_id());
+	GUEST_DONE();
+}
+
+static uint64_t one_round(unsigned int nr_vcpus)
+{
+	uint64_t start = now_ns();
+	struct kvm_vm *vm = vm_create_with_vcpus(nr_vcpus, guest_first_ucall, NULL);
+	struct ucall uc;
+
+	for (unsigned int i = 0; i < nr_vcpus; i++) {
+		TEST_ASSERT_EQ(vcpu_run_until_ucall(vm->vcpus[i], &uc), UCALL_SYNC);
+		TEST_ASSERT_EQ(uc.args[0], vm->vcpus[i]->id);
+	}
+	kvm_vm_free(vm);
+	return now_ns() - start;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Milliseconds with two decimals, from nanoseconds, in integers only. */
+static const char *ms(uint64_t ns, char *buf, size_t len)
+{
+	uint64_t centi_ms = (ns + 5000) / 10000;
+
+	snprintf(buf, len, "%llu.%02llu", (unsigned long long)(centi_ms / 100),
+		 (unsigned long long)(centi_ms % 100));
+	return buf;
+}
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [-r REPS] [-n N[,N...]]\n"
+	       "  -r REPS  repetitions per size (default 5)\n"
+	       "  -n LIST  vCPU counts (default 1,8,64,256,1024; capped at KVM_CAP_MAX_VCPUS)\n",
+	       prog);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned int sizes[16] = { 1, 8, 64, 256, 1024 }, nr_sizes = 5, reps = 5;
+	unsigned int max = kvm_max_vcpus();
+	char *tok, *save;
+	uint64_t v;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "r:n:h")) != -1) {
+		switch (opt) {
+		case 'r':
+			if (!parse_u64(optarg, &v) || !v || v > 1000) {
+				usage(argv[0]);
+				return KSFT_FAIL;
+			}
+			reps = v;
+			break;
+		case 'n':
+			nr_sizes = 0;
+			for (tok = strtok_r(optarg, ",", &save); tok && nr_sizes < 16;
+			     tok = strtok_r(NULL, ",", &save)) {
+				if (!parse_u64(tok, &v) || !v) {
+					usage(argv[0]);
+					return KSFT_FAIL;
+				}
+				sizes[nr_sizes++] = v;
+			}
+			break;
+		case 'h':
+			usage(argv[0]);
+			return KSFT_PASS;
+		default:
+			usage(argv[0]);
+			return KSFT_FAIL;
+		}
+	}
+
+	printf("# create VM + run each vCPU to its first ucall + destroy, %u reps\n", reps);
+	printf("# %8s %12s %12s %14s\n", "vCPUs", "min ms", "median ms", "median us/vCPU");
+	for (unsigned int s = 0; s < nr_sizes; s++) {
+		unsigned int n = sizes[s];
+		uint64_t t[1000];
+		char a[32], b[32];
+
+		if (n > max) {
+			printf("# %8u skipped: host allows %u vCPUs per VM\n", n, max);
+			continue;
+		}
+		for (unsigned int r = 0; r < reps; r++)
+			t[r] = one_round(n);
+		qsort(t, reps, sizeof(t[0]), cmp_u64);
+		printf("# %8u %12s %12s %14llu\n", n, ms(t[0], a, sizeof(a)),
+		       ms(t[reps / 2], b, sizeof(b)),
+		       (unsigned long long)(t[reps / 2] / n / 1000));
+	}
+	return KSFT_PASS;
+}
