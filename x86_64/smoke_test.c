@@ -44,24 +44,30 @@ static void check_apic_ids(struct kvm_vcpu *vcpu)
 	vcpu_run_to_done(vcpu);
 }
 
-KVM_TEST(sparse_vcpu_ids_read_their_apic_ids)
+/* Fixed sets of vCPU IDs, created in this order. */
+KVM_VM_FIXTURE(ids, guest_report_apic_ids);
+KVM_VM_FIXTURE_VARIANT(ids, low, 0, 1, 7);
+KVM_VM_FIXTURE_VARIANT(ids, truncating, 255, 256, 1023);
+KVM_VM_FIXTURE_VARIANT(ids, descending, 1023, 256, 7, 1, 0);
+
+TEST_F(ids, read_own_apic_ids)
 {
-	uint32_t ids[] = { 0, 1, 7, 255, 256, 1023, 0 };
+	for (unsigned int i = 0; i < self->nr_vcpus; i++)
+		check_apic_ids(self->vcpus[i]);
+}
+
+/* The host's largest vCPU ID, KVM_CAP_MAX_VCPU_ID - 1 (4095 by default). */
+KVM_TEST(largest_vcpu_id_reads_its_apic_ids)
+{
 	unsigned int max_id = kvm_max_vcpu_id() - 1;
-	struct kvm_vcpu *vcpus[ARRAY_SIZE(ids)];
-	unsigned int n = ARRAY_SIZE(ids);
+	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 
-	/* The host's largest vCPU ID, unless the list already has it. */
-	ids[n - 1] = max_id;
-	if (max_id <= 1023)
-		n--;
-	TEST_REQUIRE_MSG(max_id >= 1023, "host allows vCPU IDs only up to %u", max_id);
-
-	vm = vm_create_with_vcpu_ids(n, ids, guest_report_apic_ids, vcpus);
-	for (unsigned int i = 0; i < n; i++)
-		check_apic_ids(vcpus[i]);
-	ksft_print_msg("checked vCPU IDs 0, 1, 7, 255, 256, 1023 and %u\n", max_id);
+	TEST_REQUIRE_MSG(max_id > 1023, "host allows vCPU IDs only up to %u", max_id);
+	vm = vm_create(1);
+	vcpu = vm_vcpu_add(vm, max_id, guest_report_apic_ids);
+	check_apic_ids(vcpu);
+	ksft_print_msg("largest vCPU ID: %u\n", max_id);
 	kvm_vm_free(vm);
 }
 
