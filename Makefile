@@ -24,25 +24,20 @@ KSFT_DIR := $(SRC_DIR)/.kselftest/tools/testing/selftests
 KSFT_STANDALONE := 1
 endif
 
-# Tests of the collection: built by "all", run by "run_tests", installed.
-TEST_GEN_PROGS_x86_64 := x86_64/smoke_test
+# Sources are found by name:
+#   x86_64/*_test.c   tests of the collection: built by "all", run by
+#                     "run_tests", installed
+#   x86_64/*_bench.c  benchmarks: built by "all", installed, not run
+#   tests/*_test.c    the project's own tests ("make check"), not installed
+#   lib/*.c, lib/$(ARCH_DIR)/*.[cS]   the library
+src_names = $(sort $(patsubst $(SRC_DIR)/%.c,%,$(wildcard $(SRC_DIR)/$(1))))
 
-# Built by "all" but not run by "run_tests" (benchmarks).
-TEST_GEN_PROGS_EXTENDED_x86_64 := x86_64/vm_create_bench
+TEST_GEN_PROGS := $(call src_names,$(ARCH_DIR)/*_test.c)
+TEST_GEN_PROGS_EXTENDED := $(call src_names,$(ARCH_DIR)/*_bench.c)
+PROJECT_TESTS := $(call src_names,tests/*_test.c)
 
-TEST_GEN_PROGS := $(TEST_GEN_PROGS_$(ARCH_DIR))
-TEST_GEN_PROGS_EXTENDED := $(TEST_GEN_PROGS_EXTENDED_$(ARCH_DIR))
-
-# The project's own tests ("make check"): not part of the collection.
-PROJECT_TESTS_x86_64 := tests/lib_report_test
-PROJECT_TESTS := $(PROJECT_TESTS_$(ARCH_DIR))
-
-LIBKVM := lib/assert.c lib/test_util.c lib/kvm_util.c lib/guest_memory.c \
-	  lib/elf.c lib/run.c lib/ucall_common.c lib/guest_ucall.c \
-	  lib/vcpu_thread.c lib/string_override.c
-LIBKVM_x86_64 := lib/x86_64/processor.c lib/x86_64/cpuid.c \
-		 lib/x86_64/page_tables.c lib/x86_64/exceptions.c \
-		 lib/x86_64/idt_entry.S lib/x86_64/ucall.c lib/x86_64/apic.c
+LIBKVM_SRCS := $(patsubst $(SRC_DIR)/%,%,$(sort $(wildcard $(SRC_DIR)/lib/*.c) \
+	$(wildcard $(SRC_DIR)/lib/$(ARCH_DIR)/*.c $(SRC_DIR)/lib/$(ARCH_DIR)/*.S)))
 
 OVERRIDE_TARGETS := 1
 include $(KSFT_DIR)/lib.mk
@@ -50,7 +45,6 @@ include $(KSFT_DIR)/lib.mk
 $(KSFT_DIR)/lib.mk:
 	$(SRC_DIR)/scripts/get-kselftest.sh $(SRC_DIR)/.kselftest
 
-LIBKVM_SRCS := $(LIBKVM) $(LIBKVM_$(ARCH_DIR))
 LIBKVM_OBJS := $(patsubst %.S,$(OUTPUT)/%.o,$(patsubst %.c,$(OUTPUT)/%.o,$(LIBKVM_SRCS)))
 PROJECT_TEST_PROGS := $(patsubst %,$(OUTPUT)/%,$(PROJECT_TESTS))
 ALL_PROGS := $(TEST_GEN_PROGS) $(TEST_GEN_PROGS_EXTENDED) $(PROJECT_TEST_PROGS)

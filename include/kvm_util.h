@@ -166,6 +166,12 @@ void *guest_range_to_host(struct kvm_vm *vm, vm_vaddr_t gva, size_t len);
 void vcpu_args_set(struct kvm_vcpu *vcpu, unsigned int num, ...);
 /* Restart the vCPU at @guest_code on a fresh stack (arguments cleared). */
 void vcpu_set_entry(struct kvm_vcpu *vcpu, void *guest_code);
+/*
+ * Put the vCPU back into the state vm_vcpu_add() leaves it in (long mode,
+ * fresh stack, entry at @guest_code, runnable), e.g. after an INIT left it
+ * waiting for SIPI in real mode.  APIC state is left as it is.
+ */
+void vcpu_restart(struct kvm_vcpu *vcpu, void *guest_code);
 
 /*
  * One KVM_RUN: retried on EINTR, bounded by the vCPU's watchdog (a vCPU that

@@ -129,12 +129,8 @@ void vcpu_set_entry(struct kvm_vcpu *vcpu, void *guest_code)
 	vcpu_regs_set(vcpu, &regs);
 }
 
-void vcpu_arch_setup(struct kvm_vcpu *vcpu, void *guest_code)
+void vcpu_restart(struct kvm_vcpu *vcpu, void *guest_code)
 {
-	struct kvm_cpuid2 *cpuid = vcpu_cpuid_template();
-
-	cpuid_set_initial_apic_id(cpuid, vcpu->id);
-	vcpu_set_cpuid(vcpu, cpuid);
 	vcpu_setup_long_mode(vcpu);
 	vcpu_set_entry(vcpu, guest_code);
 	/*
@@ -142,6 +138,15 @@ void vcpu_arch_setup(struct kvm_vcpu *vcpu, void *guest_code)
 	 * wait for INIT/SIPI.  Every vCPU enters its guest code directly.
 	 */
 	vcpu_set_mp_state(vcpu, KVM_MP_STATE_RUNNABLE);
+}
+
+void vcpu_arch_setup(struct kvm_vcpu *vcpu, void *guest_code)
+{
+	struct kvm_cpuid2 *cpuid = vcpu_cpuid_template();
+
+	cpuid_set_initial_apic_id(cpuid, vcpu->id);
+	vcpu_set_cpuid(vcpu, cpuid);
+	vcpu_restart(vcpu, guest_code);
 }
 
 void vcpu_args_set(struct kvm_vcpu *vcpu, unsigned int num, ...)
