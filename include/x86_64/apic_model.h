@@ -32,6 +32,12 @@ struct apic_model_cpu {
 	uint32_t ldr;		/* LDR register value (xAPIC: logical ID in 31:24) */
 	uint32_t dfr;		/* DFR register value (xAPIC only; model in 31:28) */
 	uint8_t tpr;		/* TPR register value */
+	/*
+	 * The vCPU ID, which KVM also keeps as the APIC's x2APIC ID while it is
+	 * in xAPIC mode: KVM matches a physical destination above 0xff against
+	 * it (its "hotplug hack", x86/errata.rst).  0 if unknown: never matches.
+	 */
+	uint32_t vcpu_id;
 };
 
 /* One interrupt. */
@@ -42,18 +48,25 @@ struct apic_model_irq {
 	bool logical;		/* destination mode */
 	uint32_t dest;		/* as written: ICR destination field, or MSI destination */
 	int sender;		/* index of the sending CPU, or APIC_MODEL_FROM_MSI */
-	uint64_t x2apic_api;	/* KVM_CAP_X2APIC_API flags in effect (MSIs) */
+	uint64_t x2apic_api;	/* KVM_CAP_X2APIC_API flags in effect (VM-wide: MSIs, IPIs) */
 };
 
 /* Why the model expects what it expects. */
 enum apic_model_basis {
 	APIC_MODEL_ARCHITECTURAL,	/* defined by the SDM/APM */
 	APIC_MODEL_KVM_CHOICE,		/* undefined by the architecture; KVM's documented choice */
-	APIC_MODEL_INVALID,		/* an ICR combination the SDM marks invalid: no expectation */
+	/*
+	 * No expectation: an ICR combination or setup the SDM marks invalid or
+	 * unsupported, or a case where KVM's answer is not fixed.
+	 */
+	APIC_MODEL_INVALID,
 };
 
 struct apic_model_result {
-	/* CPUs that must accept; for lowest priority, the candidates. */
+	/*
+	 * CPUs that must accept; for lowest priority, the candidates.  With
+	 * APIC_MODEL_INVALID: the CPUs the destination selects, for information.
+	 */
 	uint64_t accept[APIC_MODEL_MAX_CPUS / 64];
 	unsigned int nr_accept;
 	bool exactly_one;		/* lowest priority: exactly one candidate accepts */
