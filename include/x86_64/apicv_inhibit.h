@@ -186,7 +186,4 @@ struct apicv_host {
  */
 void apicv_host_probe(struct apicv_host *host, const struct apicv_observer *obs);
 
-/* The running kernel's version from uname(); false if it does not parse. */
-bool apicv_kernel_version(unsigned int *major, unsigned int *minor);
-
 #endif /* SELFTEST_KVM_APICV_INHIBIT_H */

@@ -11,11 +11,11 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "test_util.h"
 #include "apicv_inhibit.h"
+#include "kvm_host.h"
 
 #define BITS_PER_ULONG	(8 * sizeof(unsigned long))
 
@@ -706,30 +706,6 @@ void apicv_observer_dump(const struct apicv_observer *obs, unsigned int from)
 
 /* --- The host ------------------------------------------------------------------ */
 
-bool apicv_kernel_version(unsigned int *major, unsigned int *minor)
-{
-	struct utsname u;
-
-	return !uname(&u) && sscanf(u.release, "%u.%u", major, minor) == 2;
-}
-
-/* The first /sys/module/kvm_* that is not kvm_intel or kvm_amd. */
-static void other_backend(char *buf, size_t len)
-{
-	DIR *dp = opendir("/sys/module");
-	struct dirent *d;
-
-	snprintf(buf, len, "unknown");
-	while (dp && (d = readdir(dp)))
-		if (!strncmp(d->d_name, "kvm_", 4) && strcmp(d->d_name, "kvm_intel") &&
-		    strcmp(d->d_name, "kvm_amd")) {
-			copy_str(buf, len, d->d_name);
-			break;
-		}
-	if (dp)
-		closedir(dp);
-}
-
 void apicv_host_probe(struct apicv_host *host, const struct apicv_observer *obs)
 {
 	const char *param = NULL;
@@ -738,18 +714,15 @@ void apicv_host_probe(struct apicv_host *host, const struct apicv_observer *obs)
 	memset(host, 0, sizeof(*host));
 	host->module_param = -1;
 	host->creation_event = -1;
-	apicv_kernel_version(&host->kver_major, &host->kver_minor);
+	host_kernel_version(&host->kver_major, &host->kver_minor);
+	copy_str(host->backend, sizeof(host->backend), kvm_backend());
 
-	if (path_exists("/sys/module/kvm_amd")) {
+	if (!strcmp(host->backend, "kvm_amd")) {
 		host->vendor = APICV_VENDOR_SVM;
-		snprintf(host->backend, sizeof(host->backend), "kvm_amd");
 		param = "avic";
-	} else if (path_exists("/sys/module/kvm_intel")) {
+	} else if (!strcmp(host->backend, "kvm_intel")) {
 		host->vendor = APICV_VENDOR_VMX;
-		snprintf(host->backend, sizeof(host->backend), "kvm_intel");
 		param = "enable_apicv";
-	} else {
-		other_backend(host->backend, sizeof(host->backend));
 	}
 	if (param && read_module_param(host->backend, param, value, sizeof(value)))
 		host->module_param = value[0] == 'Y' || value[0] == 'y' || value[0] == '1';

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Which KVM this is: the backend module and the kernel version.  Tests key
+ * expectations that differ by kernel, and known deviations of a backend
+ * (XFAIL), on these.
+ */
+#ifndef SELFTEST_KVM_HOST_H
+#define SELFTEST_KVM_HOST_H
+
+#include <stdbool.h>
+
+/*
+ * The KVM backend module in use: "kvm_intel", "kvm_amd", or another
+ * /sys/module/kvm_* (e.g. "kvm_pvm"); "unknown" if none is visible.
+ */
+const char *kvm_backend(void);
+
+/* The running kernel's release string (uname -r). */
+const char *host_kernel_release(void);
+/* Its major.minor; false if the release does not parse. */
+bool host_kernel_version(unsigned int *major, unsigned int *minor);
+/* Whether the running kernel is at least major.minor. */
+bool host_kernel_at_least(unsigned int major, unsigned int minor);
+
+#endif /* SELFTEST_KVM_HOST_H */
