@@ -16,8 +16,15 @@ struct guest_percpu {
 	struct guest_percpu *self;	/* must stay first: read as %gs:0 */
 	uint32_t vcpu_id;
 	uint32_t index;			/* creation order within the VM */
+	/*
+	 * Free for a test's per-vCPU data; at a fixed offset so that assembly
+	 * can reach it as %gs:GUEST_PERCPU_TEST_DATA.
+	 */
+	uint64_t test_data;
 	struct ucall_slot ucall;
 };
+
+#define GUEST_PERCPU_TEST_DATA	16
 
 static inline struct guest_percpu *this_cpu(void)
 {

@@ -51,6 +51,12 @@
 #define APIC_TDCR		0x3e0
 #define APIC_SELF_IPI		0x3f0	/* x2APIC only */
 
+/* LVT timer modes (bits 18:17). */
+#define APIC_LVT_TIMER_ONESHOT		(0u << 17)
+#define APIC_LVT_TIMER_PERIODIC		(1u << 17)
+#define APIC_LVT_TIMER_TSCDEADLINE	(2u << 17)
+#define APIC_LVT_MASKED			BIT(16)
+
 /* Spurious-interrupt vector register. */
 #define APIC_SPIV_APIC_ENABLED	BIT(8)
 #define APIC_SPIV_FOCUS_DISABLED BIT(9)

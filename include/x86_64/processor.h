@@ -45,6 +45,7 @@
 /* CPUID bits the tests look at. */
 #define CPUID_1_ECX_X2APIC	BIT(21)
 #define CPUID_1_EDX_APIC	BIT(9)
+#define CPUID_1_ECX_TSC_DEADLINE BIT(24)
 #define CPUID_1_ECX_HYPERVISOR	BIT(31)
 
 /* Segment selectors of the guest GDT. */

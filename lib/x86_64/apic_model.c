@@ -186,10 +186,9 @@
 #define BAD_MODE	"no expectation: delivery mode not modelled (fixed, lowest " \
 			"priority and NMI only)"
 #define BAD_MSI_SH	"invalid: an MSI has no destination shorthand"
-#define BAD_MSI_32_BC	"no expectation: a 32-bit MSI to FFFF_FFFFH with USE_32BIT_IDS but " \
-			"the broadcast quirk on, which api.rst says x2APIC with 32-bit IDs " \
-			"must not use; KVM's optimized map drops it, its per-vCPU loop " \
-			"broadcasts it"
+#define BAD_MSI_32_BC	"no expectation: MSI to FFFF_FFFFH, USE_32BIT_IDS with the broadcast " \
+			"quirk on (api.rst: 32-bit IDs need it off); KVM's map drops it, " \
+			"its vCPU loop broadcasts it"
 #define BAD_SENDER	"no expectation: no such sender"
 #define BAD_HW_SENDER	"no expectation: a hardware-disabled APIC sends no IPIs (" SDM \
 			"'Enabling or Disabling the Local APIC')"

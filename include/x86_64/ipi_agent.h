@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the IPI engine's host side and its guest agent share in guest
+ * memory, besides each vCPU's mailbox (ipi_engine.h).
+ */
+#ifndef SELFTEST_KVM_IPI_AGENT_H
+#define SELFTEST_KVM_IPI_AGENT_H
+
+#include "ipi_engine.h"
+
+#define IPI_MAX_CPUS		256
+#define IPI_MAX_WAITS		(IPI_MAX_BATCH * 64)
+
+/* One interrupt of the script and what its sender waits for after it. */
+struct ipi_step {
+	uint64_t icr;			/* in the sender's APIC mode */
+	uint16_t slot;			/* counter to watch: vector or IPI_SLOT_NMI */
+	uint16_t nr_waits;
+	uint32_t first_wait;		/* index into ipi_batch.waits */
+	uint16_t sender;		/* vCPU index that sends it */
+	uint8_t sender_x2apic;		/* ICR through the x2APIC MSR */
+	uint8_t any_one;		/* lowest priority: one of the waits suffices */
+	uint8_t pad[4];
+};
+
+/* vCPU @cpu's counter in the step's slot must reach @count. */
+struct ipi_wait {
+	uint16_t cpu;
+	uint16_t count;
+};
+
+/*
+ * The script is sorted by sender; the vCPU whose turn it is sends its run
+ * of steps, then passes the turn to the next sender and wakes everybody
+ * (all-excluding-self shorthand): halted vCPUs check whether it is their
+ * turn, or the end of the batch, and halt again.
+ */
+struct ipi_batch {
+	volatile uint32_t ready;	/* agents done applying their command */
+	volatile uint32_t done;		/* the script is finished */
+	volatile uint32_t turn;		/* vCPU index whose steps come next */
+	volatile uint32_t next_step;
+	uint32_t nr_cpus;
+	uint32_t nr_steps;
+	uint32_t tsc_deadline;		/* the vCPUs have a TSC-deadline timer */
+	uint32_t pad;
+	uint64_t timeout_tsc;		/* per-step wait bound, in TSC cycles */
+	uint64_t batch_tsc;		/* bound on all waits of the batch */
+	uint64_t batch_deadline;	/* set by the first sender: TSC + batch_tsc */
+	uint64_t mailbox[IPI_MAX_CPUS];	/* guest address of each vCPU's mailbox */
+	uint8_t timed_out[IPI_MAX_BATCH];
+	struct ipi_step steps[IPI_MAX_BATCH];
+	struct ipi_wait waits[IPI_MAX_WAITS];
+};
+
+/* Guest side: every vCPU of an engine VM runs this. */
+void ipi_agent_main(void);
+/* Guest global: the batch block, set by the host. */
+extern struct ipi_batch *ipi_agent_batch;
+
+/* Guest addresses of the interrupt stubs (ipi_handlers.S). */
+extern char ipi_vector_stubs[];
+extern char ipi_nmi_stub[];
+
+/*
+ * Wait for step @st of @b; false if the bound passed first (guest side).
+ * If vCPU index @halt_for (>= 0) must accept the interrupt itself, it
+ * waits for that halted, the TSC-deadline timer bounding the halt, then
+ * spins for the others.
+ */
+bool ipi_agent_wait_step(const struct ipi_batch *b, const struct ipi_step *st,
+			 uint64_t deadline, int halt_for);
+
+#endif /* SELFTEST_KVM_IPI_AGENT_H */

@@ -1,0 +1,850 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The IPI engine's host side: the VM and its agent threads, batches, and
+ * the comparison of what arrived with the reference model.
+ */
+#include <stddef.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apic.h"
+#include "guest_memory.h"
+#include "ipi_agent.h"
+#include "ipi_stub_layout.h"
+#include "kvm_deviations.h"
+#include "vcpu_thread.h"
+
+_Static_assert(offsetof(struct guest_percpu, test_data) == IPI_STUB_PERCPU_MAILBOX,
+	       "ipi_handlers.S finds the mailbox at %gs:IPI_STUB_PERCPU_MAILBOX");
+_Static_assert(offsetof(struct ipi_mailbox, count[IPI_SLOT_NMI]) == IPI_STUB_MAILBOX_NMI,
+	       "ipi_handlers.S counts NMIs at IPI_STUB_MAILBOX_NMI");
+_Static_assert(offsetof(struct ipi_mailbox, x2apic) == IPI_STUB_MAILBOX_X2APIC,
+	       "ipi_handlers.S reads the EOI mode at IPI_STUB_MAILBOX_X2APIC");
+_Static_assert(IPI_FIRST_VECTOR + IPI_MAX_BATCH <= IPI_WAKE_VECTOR,
+	       "batch vectors must stay below the wake vector");
+
+#define IPI_TIMEOUT_MS_DEFAULT	2000
+/* All of a batch's waits together, well below the vCPU watchdog. */
+#define IPI_BATCH_WAIT_MS	(VCPU_RUN_TIMEOUT_S_DEFAULT * 1000 / 3)
+
+struct ipi_engine {
+	struct kvm_vm *vm;
+	unsigned int nr;
+	struct ipi_mailbox *mailbox[IPI_MAX_CPUS];	/* host views */
+	struct ipi_batch *batch;			/* host view */
+	struct ipi_cpu_state state[IPI_MAX_CPUS];
+	/* What each APIC holds now, as far as the engine wrote it. */
+	struct ipi_cpu_state applied[IPI_MAX_CPUS];
+	bool applied_valid[IPI_MAX_CPUS];
+	enum ipi_state_writer writer;
+	bool state_dirty;
+	uint64_t x2apic_api;
+	unsigned int timeout_ms;
+	uint64_t tsc_khz;
+	bool tsc_deadline;		/* the vCPUs' CPUID has TSC-deadline */
+
+	/* Agent threads: each runs its vCPU for one batch per generation. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t generation;
+	unsigned int parked;
+};
+
+/* What a batch compares: the interrupts and the model's verdict on each. */
+struct batch_plan {
+	unsigned int nr;
+	struct apic_model_irq irq[IPI_MAX_BATCH];
+	struct apic_model_result expect[IPI_MAX_BATCH];
+	uint16_t slot[IPI_MAX_BATCH];
+};
+
+/* --- Agent threads ----------------------------------------------------------- */
+
+static void agent_thread(struct kvm_vcpu *vcpu)
+{
+	struct ipi_engine *eng = vcpu->priv;
+	uint64_t seen = 0;
+	uint64_t cmd;
+
+	for (;;) {
+		pthread_mutex_lock(&eng->lock);
+		while (eng->generation == seen)
+			pthread_cond_wait(&eng->cond, &eng->lock);
+		seen = eng->generation;
+		pthread_mutex_unlock(&eng->lock);
+
+		cmd = vcpu_run_until_ucall(vcpu, NULL);
+
+		pthread_mutex_lock(&eng->lock);
+		eng->parked++;
+		pthread_cond_broadcast(&eng->cond);
+		pthread_mutex_unlock(&eng->lock);
+		if (cmd == UCALL_DONE)
+			return;
+	}
+}
+
+static void agents_go(struct ipi_engine *eng)
+{
+	pthread_mutex_lock(&eng->lock);
+	eng->parked = 0;
+	eng->generation++;
+	pthread_cond_broadcast(&eng->cond);
+	pthread_mutex_unlock(&eng->lock);
+}
+
+/* Every vCPU's watchdog bounds this wait: a stuck vCPU fails the test. */
+static void agents_wait_parked(struct ipi_engine *eng)
+{
+	pthread_mutex_lock(&eng->lock);
+	while (eng->parked < eng->nr)
+		pthread_cond_wait(&eng->cond, &eng->lock);
+	pthread_mutex_unlock(&eng->lock);
+}
+
+/* --- Engine lifecycle --------------------------------------------------------- */
+
+struct ipi_cpu_state ipi_identity_state(uint32_t vcpu_id, enum apic_mode mode)
+{
+	struct ipi_cpu_state s = {
+		.mode = mode,
+		.sw_enabled = true,
+		.xapic_id = vcpu_id & 0xff,
+		.ldr = 0,
+		.dfr = APIC_DFR_FLAT,
+		.tpr = 0,
+	};
+
+	return s;
+}
+
+static void install_handlers(struct kvm_vm *vm)
+{
+	for (unsigned int v = IPI_FIRST_VECTOR; v < 256; v++)
+		vm_set_idt_gate(vm, v, (vm_vaddr_t)ipi_vector_stubs + v * IPI_STUB_SIZE);
+	vm_set_idt_gate(vm, NMI_VECTOR, (vm_vaddr_t)ipi_nmi_stub);
+}
+
+struct ipi_engine *ipi_engine_create(unsigned int nr_vcpus, const uint32_t *vcpu_ids,
+				     uint64_t x2apic_api)
+{
+	struct ipi_engine *eng = calloc(1, sizeof(*eng));
+	vm_vaddr_t batch_gva;
+	struct kvm_vm *vm;
+
+	TEST_ASSERT(eng, "out of memory");
+	TEST_ASSERT(nr_vcpus && nr_vcpus <= IPI_MAX_CPUS, "%u vCPUs: the engine takes 1..%u",
+		    nr_vcpus, IPI_MAX_CPUS);
+	TEST_REQUIRE_MSG(nr_vcpus <= kvm_max_vcpus(), "the host allows %u vCPUs, %u needed",
+			 kvm_max_vcpus(), nr_vcpus);
+	pthread_mutex_init(&eng->lock, NULL);
+	pthread_cond_init(&eng->cond, NULL);
+	eng->nr = nr_vcpus;
+	eng->timeout_ms = IPI_TIMEOUT_MS_DEFAULT;
+	eng->x2apic_api = x2apic_api;
+
+	vm = __vm_create(nr_vcpus, sizeof(struct ipi_batch) +
+			 nr_vcpus * ALIGN_UP(sizeof(struct ipi_mailbox), GUEST_PAGE_SIZE));
+	eng->vm = vm;
+	if (x2apic_api) {
+		TEST_REQUIRE(kvm_has_cap(KVM_CAP_X2APIC_API));
+		vm_enable_cap(vm, KVM_CAP_X2APIC_API, x2apic_api);
+	}
+	install_handlers(vm);
+
+	batch_gva = vm_vaddr_alloc(vm, sizeof(struct ipi_batch));
+	eng->batch = addr_gva2hva(vm, batch_gva);
+	write_guest_global(vm, ipi_agent_batch, (struct ipi_batch *)batch_gva);
+
+	for (unsigned int i = 0; i < nr_vcpus; i++) {
+		uint32_t id = vcpu_ids ? vcpu_ids[i] : i;
+		struct kvm_vcpu *vcpu = vm_vcpu_add(vm, id, ipi_agent_main);
+		vm_vaddr_t mb = vm_vaddr_alloc(vm, sizeof(struct ipi_mailbox));
+
+		vcpu->percpu->test_data = mb;
+		vcpu->priv = eng;
+		eng->mailbox[i] = addr_gva2hva(vm, mb);
+		eng->batch->mailbox[i] = mb;
+		eng->state[i] = ipi_identity_state(id, APIC_MODE_XAPIC);
+	}
+	eng->tsc_deadline = cpuid_entry_find((struct kvm_cpuid2 *)kvm_get_supported_cpuid(),
+					     1, 0)->ecx & CPUID_1_ECX_TSC_DEADLINE;
+	eng->tsc_khz = ioctl(vm->vcpus[0]->fd, KVM_GET_TSC_KHZ, 0);
+	TEST_ASSERT((int64_t)eng->tsc_khz > 0, "KVM_GET_TSC_KHZ failed");
+	eng->writer = IPI_STATE_BY_GUEST;
+	eng->state_dirty = true;
+	vm_vcpu_threads_start(vm, agent_thread);
+	return eng;
+}
+
+void ipi_engine_free(struct ipi_engine *eng)
+{
+	if (!eng)
+		return;
+	for (unsigned int i = 0; i < eng->nr; i++)
+		eng->mailbox[i]->cmd.exit = 1;
+	agents_go(eng);
+	vm_vcpu_threads_join(eng->vm);
+	kvm_vm_free(eng->vm);
+	free(eng);
+}
+
+struct kvm_vm *ipi_engine_vm(struct ipi_engine *eng)
+{
+	return eng->vm;
+}
+
+unsigned int ipi_engine_nr_vcpus(struct ipi_engine *eng)
+{
+	return eng->nr;
+}
+
+uint32_t ipi_engine_vcpu_id(struct ipi_engine *eng, unsigned int cpu)
+{
+	return eng->vm->vcpus[cpu]->id;
+}
+
+void ipi_engine_set_timeout_ms(struct ipi_engine *eng, unsigned int ms)
+{
+	eng->timeout_ms = ms;
+}
+
+void ipi_engine_set_state(struct ipi_engine *eng, const struct ipi_cpu_state *states,
+			  enum ipi_state_writer writer)
+{
+	memcpy(eng->state, states, eng->nr * sizeof(*states));
+	eng->writer = writer;
+	eng->state_dirty = true;
+}
+
+const struct ipi_cpu_state *ipi_engine_state(struct ipi_engine *eng)
+{
+	return eng->state;
+}
+
+static uint32_t x2apic_ldr(uint32_t id)
+{
+	return ((id >> 4) << 16) | (1u << (id & 0xf));
+}
+
+struct apic_model_cpu ipi_engine_model_cpu(struct ipi_engine *eng, unsigned int cpu)
+{
+	const struct ipi_cpu_state *s = &eng->state[cpu];
+	uint32_t vcpu_id = ipi_engine_vcpu_id(eng, cpu);
+	struct apic_model_cpu m = {
+		.mode = s->mode,
+		.sw_enabled = s->sw_enabled,
+		.tpr = s->tpr,
+		.vcpu_id = vcpu_id,
+	};
+
+	if (s->mode == APIC_MODE_X2APIC) {
+		m.id = vcpu_id;
+		m.ldr = x2apic_ldr(vcpu_id);
+	} else if (s->mode == APIC_MODE_XAPIC) {
+		m.id = s->xapic_id;
+		m.ldr = s->ldr;
+		m.dfr = s->dfr;
+	}
+	return m;
+}
+
+/* --- Applying the state --------------------------------------------------------- */
+
+/* KVM_SET_LAPIC (and IA32_APIC_BASE) while every vCPU is parked in the host. */
+static void host_write_state(struct ipi_engine *eng)
+{
+	for (unsigned int i = 0; i < eng->nr; i++) {
+		const struct ipi_cpu_state *s = &eng->state[i];
+		struct kvm_vcpu *vcpu = eng->vm->vcpus[i];
+		struct kvm_lapic_state ls;
+		uint64_t base = vcpu_get_msr(vcpu, MSR_IA32_APICBASE);
+		uint32_t spiv = APIC_SPURIOUS_VECTOR |
+				(s->sw_enabled ? APIC_SPIV_APIC_ENABLED : 0);
+
+		if (apic_mode_from_base(base) != s->mode) {
+			uint64_t other = base & ~(MSR_IA32_APICBASE_ENABLE |
+						  MSR_IA32_APICBASE_EXTD);
+
+			/* The host may set any mode directly; go through disabled anyway. */
+			vcpu_set_msr(vcpu, MSR_IA32_APICBASE, other);
+			if (s->mode == APIC_MODE_XAPIC)
+				vcpu_set_msr(vcpu, MSR_IA32_APICBASE,
+					     other | MSR_IA32_APICBASE_ENABLE);
+			else if (s->mode == APIC_MODE_X2APIC)
+				vcpu_set_msr(vcpu, MSR_IA32_APICBASE, other |
+					     MSR_IA32_APICBASE_ENABLE | MSR_IA32_APICBASE_EXTD);
+		}
+		if (s->mode == APIC_MODE_DISABLED)
+			continue;
+
+		vcpu_get_lapic(vcpu, &ls);
+		if (s->mode == APIC_MODE_XAPIC) {
+			lapic_state_set_reg(&ls, APIC_ID, (uint32_t)s->xapic_id << 24);
+			lapic_state_set_reg(&ls, APIC_DFR, s->dfr);
+			lapic_state_set_reg(&ls, APIC_LDR, s->ldr);
+		}
+		lapic_state_set_reg(&ls, APIC_SPIV, spiv);
+		lapic_state_set_reg(&ls, APIC_TASKPRI, s->tpr);
+		lapic_state_set_reg(&ls, APIC_LVTT,
+				    APIC_LVT_TIMER_TSCDEADLINE | IPI_TIMER_VECTOR);
+		vcpu_set_lapic(vcpu, &ls);
+		eng->applied[i] = *s;
+		eng->applied_valid[i] = true;
+	}
+}
+
+/* The registers the guest must write to go from what it has to @s. */
+static uint8_t guest_writes(struct ipi_engine *eng, unsigned int cpu)
+{
+	const struct ipi_cpu_state *s = &eng->state[cpu], *a = &eng->applied[cpu];
+	uint8_t w = 0;
+
+	/* A mode change resets registers (ID on re-enable, LDR on x2APIC entry). */
+	if (!eng->applied_valid[cpu] || a->mode != s->mode)
+		return IPI_WRITE_ALL;
+	if (a->xapic_id != s->xapic_id)
+		w |= IPI_WRITE_ID;
+	if (a->ldr != s->ldr || a->dfr != s->dfr)
+		w |= IPI_WRITE_LDR_DFR;
+	if (a->sw_enabled != s->sw_enabled)
+		w |= IPI_WRITE_SPIV;
+	if (a->tpr != s->tpr)
+		w |= IPI_WRITE_TPR;
+	return w;
+}
+
+/*
+ * After a batch: the guest's readback and KVM_GET_LAPIC must both show the
+ * state the batch was meant to run with.
+ */
+static void check_state_applied(struct ipi_engine *eng, const char *label,
+				const struct kvm_lapic_state *lapic)
+{
+	for (unsigned int i = 0; i < eng->nr; i++) {
+		struct apic_model_cpu want = ipi_engine_model_cpu(eng, i);
+		const struct ipi_agent_readback *rb = &eng->mailbox[i]->readback;
+		uint32_t vcpu_id = ipi_engine_vcpu_id(eng, i);
+		enum apic_mode mode = apic_mode_from_base(rb->apic_base_lo);
+		uint32_t kvm_id, kvm_ldr, spiv, tpr, dfr;
+
+		TEST_ASSERT(mode == want.mode,
+			    "%s: vCPU %u is in %s mode, wanted %s", label, vcpu_id,
+			    apic_mode_name(mode), apic_mode_name(want.mode));
+		if (want.mode == APIC_MODE_DISABLED)
+			continue;
+		spiv = lapic_state_get_reg(&lapic[i], APIC_SPIV);
+		tpr = lapic_state_get_reg(&lapic[i], APIC_TASKPRI);
+		dfr = lapic_state_get_reg(&lapic[i], APIC_DFR);
+		TEST_ASSERT(rb->id == want.id && !!(spiv & APIC_SPIV_APIC_ENABLED) == want.sw_enabled &&
+			    tpr == want.tpr && (want.mode == APIC_MODE_X2APIC || dfr == want.dfr),
+			    "%s: vCPU %u reads APIC ID 0x%x, KVM_GET_LAPIC has SPIV 0x%x TPR 0x%x "
+			    "DFR 0x%x; wanted ID 0x%x %s TPR 0x%x DFR 0x%x", label, vcpu_id,
+			    rb->id, spiv, tpr, dfr, want.id,
+			    want.sw_enabled ? "enabled" : "disabled", want.tpr, want.dfr);
+
+		kvm_id = lapic_state_get_reg(&lapic[i], APIC_ID);
+		kvm_ldr = lapic_state_get_reg(&lapic[i], APIC_LDR);
+		if (want.mode == APIC_MODE_XAPIC ||
+		    !(eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS))
+			kvm_id >>= 24;
+		/* Without USE_32BIT_IDS, KVM_GET_LAPIC shows an x2APIC ID mod 256. */
+		if (want.mode == APIC_MODE_X2APIC &&
+		    !(eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS))
+			TEST_ASSERT(kvm_id == (want.id & 0xff) && kvm_ldr == want.ldr,
+				    "%s: KVM_GET_LAPIC of vCPU %u: ID 0x%x LDR 0x%x, wanted "
+				    "0x%x 0x%x", label, vcpu_id, kvm_id, kvm_ldr,
+				    want.id & 0xff, want.ldr);
+		else
+			TEST_ASSERT(kvm_id == want.id && kvm_ldr == want.ldr,
+				    "%s: KVM_GET_LAPIC of vCPU %u: ID 0x%x LDR 0x%x, wanted "
+				    "0x%x 0x%x", label, vcpu_id, kvm_id, kvm_ldr, want.id,
+				    want.ldr);
+	}
+}
+
+/* --- One batch ------------------------------------------------------------------- */
+
+static bool can_take_wake(struct ipi_engine *eng, unsigned int cpu, bool from_host)
+{
+	const struct ipi_cpu_state *s = &eng->state[cpu];
+
+	if (s->mode != APIC_MODE_XAPIC && s->mode != APIC_MODE_X2APIC)
+		return false;
+	if (!s->sw_enabled)
+		return false;
+	/*
+	 * The host's wake is an MSI to physical 0xff (and 0xffffffff with
+	 * 32-bit IDs): it reaches x2APIC vCPUs only through the broadcast
+	 * quirk or a 32-bit destination.
+	 */
+	if (from_host && s->mode == APIC_MODE_X2APIC &&
+	    (eng->x2apic_api & KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK) &&
+	    !(eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS))
+		return false;
+	return true;
+}
+
+static void fill_commands(struct ipi_engine *eng, bool from_host, const bool *spins)
+{
+	for (unsigned int i = 0; i < eng->nr; i++) {
+		const struct ipi_cpu_state *s = &eng->state[i];
+		struct ipi_agent_cmd *c = &eng->mailbox[i]->cmd;
+
+		memset(c, 0, sizeof(*c));
+		c->wait_halted = !spins[i] && can_take_wake(eng, i, from_host);
+		c->mode = s->mode;
+		c->sw_enabled = s->sw_enabled;
+		c->apply = eng->state_dirty;
+		if (eng->state_dirty && eng->writer == IPI_STATE_BY_GUEST) {
+			c->write_regs = guest_writes(eng, i);
+			eng->applied[i] = *s;
+			eng->applied_valid[i] = true;
+		}
+		c->tpr = s->tpr;
+		c->xapic_id = s->xapic_id;
+		c->ldr = s->ldr;
+		c->dfr = s->dfr;
+		memset((void *)eng->mailbox[i]->count, 0, sizeof(eng->mailbox[i]->count));
+	}
+}
+
+/* Script the plan: ICR values in each sender's mode, what to wait for. */
+static void fill_script(struct ipi_engine *eng, const struct batch_plan *plan, bool from_host)
+{
+	bool deviation_expected = kvm_deviations_expected();
+	static struct apic_model_cpu cpus[IPI_MAX_CPUS];
+	struct ipi_batch *b = eng->batch;
+	uint16_t nmi_seen[IPI_MAX_CPUS] = { 0 };
+	uint32_t w = 0;
+
+	for (unsigned int i = 0; i < eng->nr; i++)
+		cpus[i] = ipi_engine_model_cpu(eng, i);
+	b->ready = 0;
+	b->done = 0;
+	b->next_step = 0;
+	/* The host sends MSIs itself: no vCPU ever has the turn. */
+	b->turn = from_host ? ~0u : (uint32_t)plan->irq[0].sender;
+	b->nr_cpus = eng->nr;
+	b->nr_steps = from_host ? 0 : plan->nr;
+	b->timeout_tsc = eng->timeout_ms * eng->tsc_khz;
+	b->batch_tsc = IPI_BATCH_WAIT_MS * eng->tsc_khz;
+	b->tsc_deadline = eng->tsc_deadline;
+	memset(b->timed_out, 0, sizeof(b->timed_out));
+
+	for (unsigned int k = 0; k < plan->nr; k++) {
+		const struct apic_model_result *r = &plan->expect[k];
+		const struct apic_model_irq *irq = &plan->irq[k];
+		struct ipi_step *st = &b->steps[k];
+		struct apic_ipi ipi = {
+			.vector = irq->vector,
+			.delivery_mode = irq->delivery_mode,
+			.shorthand = irq->shorthand,
+			.logical = irq->logical,
+			.dest = irq->dest,
+		};
+
+		st->sender = from_host ? 0 : irq->sender;
+		st->sender_x2apic = !from_host &&
+				    eng->state[irq->sender].mode == APIC_MODE_X2APIC;
+		st->icr = apic_ipi_to_icr(&ipi, st->sender_x2apic);
+		st->slot = plan->slot[k];
+		st->any_one = r->exactly_one && r->nr_accept > 1;
+		st->first_wait = w;
+		st->nr_waits = 0;
+		for (unsigned int cpu = 0; cpu < eng->nr; cpu++) {
+			if (!apic_model_accepts(r, cpu))
+				continue;
+			/*
+			 * Where a known deviation loses it, do not spend the
+			 * timeout waiting; the count is still compared.
+			 */
+			if (deviation_expected &&
+			    kvm_drops_logical_nmi_to_sw_disabled(cpus, eng->nr, irq, cpu))
+				continue;
+			TEST_ASSERT(w < IPI_MAX_WAITS, "too many waits in one batch");
+			b->waits[w].cpu = cpu;
+			b->waits[w].count = st->slot == IPI_SLOT_NMI ? ++nmi_seen[cpu] : 1;
+			w++;
+			st->nr_waits++;
+		}
+	}
+}
+
+static void host_send_msi(struct ipi_engine *eng, const struct apic_model_irq *irq,
+			  uint8_t vector)
+{
+	struct kvm_msi msi = {
+		.address_lo = 0xfee00000u | ((irq->dest & 0xff) << 12) |
+			      (irq->logical ? BIT(2) : 0),
+		.address_hi = (eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS) ?
+			      (irq->dest & 0xffffff00u) : 0,
+		.data = vector | ((uint32_t)irq->delivery_mode << 8),
+	};
+	int ret = ioctl(eng->vm->fd, KVM_SIGNAL_MSI, &msi);
+
+	TEST_ASSERT(ret >= 0, "KVM_SIGNAL_MSI failed");
+}
+
+/* The host as sender: the same script, from KVM_SIGNAL_MSI. */
+static void host_run_script(struct ipi_engine *eng, const struct batch_plan *plan)
+{
+	struct ipi_batch *b = eng->batch;
+	struct apic_model_irq wake = { .dest = 0xff, .sender = APIC_MODEL_FROM_MSI };
+	uint64_t deadline = now_ns() + eng->timeout_ms * 1000000ull;
+	struct timespec pause = { .tv_nsec = 20000 };
+
+	while (__atomic_load_n(&b->ready, __ATOMIC_ACQUIRE) < eng->nr) {
+		TEST_ASSERT(now_ns() < deadline, "only %u of %u vCPUs applied their state "
+			    "in time", b->ready, eng->nr);
+		nanosleep(&pause, NULL);
+	}
+
+	for (unsigned int k = 0; k < plan->nr; k++) {
+		const struct ipi_step *st = &b->steps[k];
+		const struct ipi_wait *w = &b->waits[st->first_wait];
+		bool ok = false;
+
+		host_send_msi(eng, &plan->irq[k], plan->irq[k].vector);
+		deadline = now_ns() + eng->timeout_ms * 1000000ull;
+		while (!ok && now_ns() < deadline) {
+			unsigned int got = 0;
+
+			for (unsigned int j = 0; j < st->nr_waits; j++)
+				got += eng->mailbox[w[j].cpu]->count[st->slot] >= w[j].count;
+			ok = st->any_one ? got >= 1 : got == st->nr_waits;
+			if (!ok)
+				sched_yield();
+		}
+		b->timed_out[k] = !ok;
+	}
+
+	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
+	host_send_msi(eng, &wake, IPI_WAKE_VECTOR);
+	if (eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS) {
+		wake.dest = X2APIC_BROADCAST;
+		host_send_msi(eng, &wake, IPI_WAKE_VECTOR);
+	}
+}
+
+/* Accepted = counted by the handler, or latched in IRR / as a pending NMI. */
+static unsigned int accepted(struct ipi_engine *eng, unsigned int cpu, unsigned int slot,
+			     const struct kvm_lapic_state *lapic,
+			     const struct kvm_vcpu_events *events)
+{
+	unsigned int n = eng->mailbox[cpu]->count[slot];
+
+	if (slot == IPI_SLOT_NMI)
+		return n + events[cpu].nmi.pending + events[cpu].nmi.injected;
+	if (lapic_state_get_reg(&lapic[cpu], APIC_IRR + (slot / 32) * 0x10) & BIT(slot % 32))
+		n++;
+	return n;
+}
+
+/*
+ * Interrupts accepted but not yet taken when the batch ended have been
+ * counted; drop them so that the next batch does not count them again.
+ */
+static void discard_pending(struct ipi_engine *eng, struct kvm_lapic_state *lapic,
+			    struct kvm_vcpu_events *events)
+{
+	for (unsigned int cpu = 0; cpu < eng->nr; cpu++) {
+		struct kvm_vcpu *vcpu = eng->vm->vcpus[cpu];
+		bool irr = false;
+
+		for (unsigned int reg = 0; reg < 8; reg++) {
+			unsigned int off = APIC_IRR + reg * 0x10;
+			uint32_t bits = lapic_state_get_reg(&lapic[cpu], off);
+
+			if (bits) {
+				lapic_state_set_reg(&lapic[cpu], off, 0);
+				irr = true;
+			}
+		}
+		if (irr)
+			vcpu_set_lapic(vcpu, &lapic[cpu]);
+		if (events[cpu].nmi.pending || events[cpu].nmi.injected) {
+			events[cpu].nmi.pending = 0;
+			events[cpu].nmi.injected = 0;
+			events[cpu].flags = KVM_VCPUEVENT_VALID_NMI_PENDING;
+			vcpu_ioctl(vcpu, KVM_SET_VCPU_EVENTS, &events[cpu]);
+		}
+	}
+}
+
+static void describe_cpu(struct ipi_engine *eng, unsigned int cpu, char *buf, size_t len)
+{
+	struct apic_model_cpu m = ipi_engine_model_cpu(eng, cpu);
+
+	snprintf(buf, len, "vCPU %u (index %u, %s ID 0x%x, LDR 0x%x%s)",
+		 ipi_engine_vcpu_id(eng, cpu), cpu, apic_mode_name(m.mode), m.id, m.ldr,
+		 m.sw_enabled ? "" : ", software-disabled");
+}
+
+static unsigned int compare_batch(struct ipi_engine *eng, const char *label, uint64_t seed,
+				  const struct batch_plan *plan, struct ipi_result *res)
+{
+	static struct kvm_lapic_state lapic[IPI_MAX_CPUS];
+	static struct kvm_vcpu_events events[IPI_MAX_CPUS];
+	static struct apic_model_cpu cpus[IPI_MAX_CPUS];
+	unsigned int expect_nmi[IPI_MAX_CPUS] = { 0 }, mismatches = 0;
+	unsigned int nmi_known_lost[IPI_MAX_CPUS] = { 0 };
+	bool deviation_expected = kvm_deviations_expected();
+	bool used[256] = { false };
+	char who[128], what[160];
+
+	for (unsigned int i = 0; i < eng->nr; i++) {
+		vcpu_get_lapic(eng->vm->vcpus[i], &lapic[i]);
+		vcpu_ioctl(eng->vm->vcpus[i], KVM_GET_VCPU_EVENTS, &events[i]);
+	}
+	if (eng->state_dirty)
+		check_state_applied(eng, label, lapic);
+	eng->state_dirty = false;
+	for (unsigned int i = 0; i < eng->nr; i++)
+		cpus[i] = ipi_engine_model_cpu(eng, i);
+
+	for (unsigned int k = 0; k < plan->nr; k++) {
+		const struct apic_model_result *r = &plan->expect[k];
+		const struct apic_model_irq *irq = &plan->irq[k];
+		unsigned int slot = plan->slot[k], got_total = 0, cpu;
+		bool stray = false;
+
+		res->irqs++;
+		res->kvm_choice += r->basis == APIC_MODEL_KVM_CHOICE;
+		if (slot == IPI_SLOT_NMI) {
+			for (cpu = 0; cpu < eng->nr; cpu++) {
+				if (!apic_model_accepts(r, cpu))
+					continue;
+				expect_nmi[cpu]++;
+				nmi_known_lost[cpu] += deviation_expected &&
+					kvm_drops_logical_nmi_to_sw_disabled(cpus, eng->nr, irq, cpu);
+			}
+			res->checks += eng->nr;
+			res->deliveries += r->nr_accept;
+			continue;
+		}
+		used[slot] = true;
+		apic_model_irq_str(irq, what, sizeof(what));
+		for (cpu = 0; cpu < eng->nr; cpu++) {
+			unsigned int got = accepted(eng, cpu, slot, lapic, events);
+			bool may = apic_model_accepts(r, cpu);
+			unsigned int want = may && !r->exactly_one;
+
+			res->checks++;
+			if (may)
+				got_total += got;
+			stray |= (!may && got) || got > 1;
+			if (may && !r->exactly_one && got == 1)
+				res->deliveries++;
+			/* A lowest-priority candidate may take it once; see below. */
+			if (got == want || (may && r->exactly_one && got <= 1))
+				continue;
+			describe_cpu(eng, cpu, who, sizeof(who));
+			ksft_print_msg("%s: %s #%u %s: %s accepted it %u time(s), expected %u "
+				       "[%s: %s]%s; seed 0x%llx\n",
+				       got < want ? "LOST" : "SPURIOUS", label, k, what, who, got,
+				       want, apic_model_basis_name(r->basis), r->source,
+				       eng->batch->timed_out[k] ? "; the sender's wait timed out" : "",
+				       (unsigned long long)seed);
+			if (got < want)
+				res->lost++;
+			else
+				res->spurious++;
+			mismatches++;
+		}
+		if (!r->exactly_one)
+			continue;
+		if (got_total == 1) {
+			res->deliveries++;
+			continue;
+		}
+		if (deviation_expected && got_total == r->nr_accept && !stray &&
+		    kvm_lowest_priority_shorthand_becomes_fixed(irq)) {
+			ksft_print_msg("KNOWN: %s #%u %s: all %u candidates accepted it, the model "
+				       "says one [%s]; known: %s; seed 0x%llx\n", label, k, what,
+				       got_total, r->source, KVM_LOWEST_SHORTHAND_DEVIATION,
+				       (unsigned long long)seed);
+			res->known++;
+			res->known_kinds |= IPI_KNOWN_LOWEST_SHORTHAND;
+			continue;
+		}
+		ksft_print_msg("%s: %s #%u %s: the %u lowest-priority candidates accepted it "
+			       "%u time(s) in all, expected exactly once [%s: %s]; seed 0x%llx\n",
+			       got_total ? "SPURIOUS" : "LOST", label, k, what, r->nr_accept,
+			       got_total, apic_model_basis_name(r->basis), r->source,
+			       (unsigned long long)seed);
+		if (got_total)
+			res->spurious++;
+		else
+			res->lost++;
+		mismatches++;
+	}
+
+	/* NMIs per vCPU, and no vector that was not sent. */
+	for (unsigned int cpu = 0; cpu < eng->nr; cpu++) {
+		unsigned int got = accepted(eng, cpu, IPI_SLOT_NMI, lapic, events);
+
+		describe_cpu(eng, cpu, who, sizeof(who));
+		if (nmi_known_lost[cpu] && got == expect_nmi[cpu] - nmi_known_lost[cpu]) {
+			ksft_print_msg("KNOWN: %s: %s accepted %u NMI(s), the architecture says "
+				       "%u; %u logical NMI(s) lost as known: %s; seed 0x%llx\n",
+				       label, who, got, expect_nmi[cpu], nmi_known_lost[cpu],
+				       KVM_LOGICAL_NMI_DEVIATION, (unsigned long long)seed);
+			res->known++;
+			res->known_kinds |= IPI_KNOWN_LOGICAL_NMI;
+		} else if (got != expect_nmi[cpu]) {
+			ksft_print_msg("%s: %s: %s accepted %u NMI(s), expected %u; seed 0x%llx\n",
+				       got < expect_nmi[cpu] ? "LOST" : "SPURIOUS", label, who, got,
+				       expect_nmi[cpu], (unsigned long long)seed);
+			if (got < expect_nmi[cpu])
+				res->lost++;
+			else
+				res->spurious++;
+			mismatches++;
+		}
+		for (unsigned int v = IPI_FIRST_VECTOR; v < IPI_WAKE_VECTOR; v++) {
+			if (used[v])
+				continue;
+			got = accepted(eng, cpu, v, lapic, events);
+			if (!got)
+				continue;
+			ksft_print_msg("SPURIOUS: %s: %s accepted vector 0x%x %u time(s), which "
+				       "nothing sent; seed 0x%llx\n", label, who, v, got,
+				       (unsigned long long)seed);
+			res->spurious++;
+			mismatches++;
+		}
+	}
+	discard_pending(eng, lapic, events);
+	if (mismatches) {
+		ksft_print_msg("%s: the vCPUs' APIC state in this batch:\n", label);
+		for (unsigned int cpu = 0; cpu < eng->nr; cpu++) {
+			describe_cpu(eng, cpu, who, sizeof(who));
+			ksft_print_msg("  %s, DFR 0x%x, TPR 0x%x\n", who, cpus[cpu].dfr,
+				       cpus[cpu].tpr);
+		}
+	}
+	return mismatches;
+}
+
+static bool plan_add(struct ipi_engine *eng, struct batch_plan *plan,
+		     const struct apic_model_irq *irq)
+{
+	static struct apic_model_cpu cpus[IPI_MAX_CPUS];
+	unsigned int k = plan->nr;
+
+	for (unsigned int i = 0; i < eng->nr; i++)
+		cpus[i] = ipi_engine_model_cpu(eng, i);
+	plan->irq[k] = *irq;
+	plan->irq[k].x2apic_api = eng->x2apic_api;
+	if (irq->delivery_mode == APIC_DELIVERY_NMI) {
+		plan->irq[k].vector = 0;
+		plan->slot[k] = IPI_SLOT_NMI;
+	} else {
+		plan->irq[k].vector = IPI_FIRST_VECTOR + k;
+		plan->slot[k] = plan->irq[k].vector;
+	}
+	apic_model_route(cpus, eng->nr, &plan->irq[k], &plan->expect[k]);
+	if (plan->expect[k].basis == APIC_MODEL_INVALID)
+		return false;
+	plan->nr++;
+	return true;
+}
+
+static unsigned int run_batch(struct ipi_engine *eng, const char *label, uint64_t seed,
+			      const struct batch_plan *plan, const bool *spins,
+			      struct ipi_result *res)
+{
+	bool from_host = plan->irq[0].sender == APIC_MODEL_FROM_MSI;
+	uint64_t start;
+
+	if (eng->state_dirty && eng->writer == IPI_STATE_BY_HOST)
+		host_write_state(eng);
+	fill_commands(eng, from_host, spins);
+	fill_script(eng, plan, from_host);
+
+	start = now_ns();
+	agents_go(eng);
+	if (from_host)
+		host_run_script(eng, plan);
+	agents_wait_parked(eng);
+	res->ns += now_ns() - start;
+
+	return compare_batch(eng, label, seed, plan, res);
+}
+
+/*
+ * Spinning: at most one vCPU fewer than the host has CPUs spins at a time,
+ * so the senders are not starved; the batch is repeated until every vCPU
+ * has spun through it once.  Halted: one run, every vCPU halted.
+ */
+static unsigned int run_plan(struct ipi_engine *eng, const char *label, uint64_t seed,
+			     const struct batch_plan *plan, enum ipi_wait_style wait,
+			     struct ipi_result *res)
+{
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int per_group = online > 2 ? online - 1 : 1, mismatches = 0;
+	unsigned int next = 0;
+	bool spins[IPI_MAX_CPUS];
+
+	do {
+		memset(spins, 0, sizeof(spins));
+		for (unsigned int n = 0; wait == IPI_TARGETS_SPINNING && next < eng->nr &&
+		     n < per_group; n++)
+			spins[next++] = true;
+		mismatches += run_batch(eng, label, seed, plan, spins, res);
+	} while (wait == IPI_TARGETS_SPINNING && next < eng->nr);
+	return mismatches;
+}
+
+static int cmp_sender(const void *a, const void *b)
+{
+	const struct apic_model_irq *x = *(const struct apic_model_irq * const *)a;
+	const struct apic_model_irq *y = *(const struct apic_model_irq * const *)b;
+
+	if (x->sender != y->sender)
+		return x->sender < y->sender ? -1 : 1;
+	/* Keep each sender's order: the pointers are in list order. */
+	return x < y ? -1 : x > y;
+}
+
+unsigned int ipi_engine_run(struct ipi_engine *eng, const char *label, uint64_t seed,
+			    const struct apic_model_irq *irqs, unsigned int nr,
+			    enum ipi_wait_style wait, struct ipi_result *res)
+{
+	static struct batch_plan plan;
+	const struct apic_model_irq **order;
+	unsigned int mismatches = 0;
+
+	order = malloc(nr * sizeof(*order));
+	TEST_ASSERT(order || !nr, "out of memory");
+	for (unsigned int i = 0; i < nr; i++) {
+		int sender = irqs[i].sender;
+
+		TEST_ASSERT(sender == APIC_MODEL_FROM_MSI ||
+			    (sender >= 0 && (unsigned int)sender < eng->nr),
+			    "%s: bad sender %d", label, sender);
+		TEST_ASSERT(sender == APIC_MODEL_FROM_MSI ||
+			    eng->state[sender].mode == APIC_MODE_XAPIC ||
+			    eng->state[sender].mode == APIC_MODE_X2APIC,
+			    "%s: the sender's APIC must be enabled", label);
+		order[i] = &irqs[i];
+	}
+	qsort(order, nr, sizeof(*order), cmp_sender);
+
+	plan.nr = 0;
+	for (unsigned int i = 0; i < nr; i++) {
+		bool last = i == nr - 1;
+
+		plan_add(eng, &plan, order[i]);
+		/* A batch is all MSIs or all IPIs, and has one vector per step. */
+		if (plan.nr && (plan.nr == IPI_MAX_BATCH || last ||
+				(order[i + 1]->sender == APIC_MODEL_FROM_MSI) !=
+				(order[i]->sender == APIC_MODEL_FROM_MSI))) {
+			mismatches += run_plan(eng, label, seed, &plan, wait, res);
+			plan.nr = 0;
+		}
+	}
+	free(order);
+	return mismatches;
+}
