@@ -198,8 +198,7 @@ static const char *internal_error_name(uint32_t suberror)
 }
 
 /* Append printf output to a buffer, keeping it terminated. */
-static void append(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void __printf(3, 4) append(char *buf, size_t len, const char *fmt, ...);
 static void append(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t used = strlen(buf);
