@@ -36,8 +36,9 @@ static unsigned int random_rounds = 2;
 /* Totals over all families; the families run in child processes. */
 struct totals {
 	unsigned int families;
-	unsigned int irqs, checks;
-	unsigned int deliveries[2];	/* targets halted, spinning */
+	unsigned int irqs;
+	unsigned int checks[2];		/* targets halted, spinning */
+	unsigned int deliveries[2];
 	uint64_t ns[2];
 };
 static struct totals *totals;
@@ -199,14 +200,18 @@ static void family_finish(struct family *f)
 
 	add_result(r, h);
 	add_result(r, sp);
-	ksft_print_msg("%s: cases checked: %u (vCPU checks %u, deliveries %u, KVM's choice "
-		       "%u); targets halted: %u deliveries, %llu/s; spinning: %u, %llu/s\n",
+	ksft_print_msg("%s: cases checked: %u (vCPU outcomes %u, deliveries %u, KVM's choice "
+		       "%u); targets halted: %llu outcomes/s, %llu deliveries/s; spinning: "
+		       "%llu outcomes/s, %llu deliveries/s\n",
 		       f->name, r->irqs, r->checks, r->deliveries, r->kvm_choice,
-		       h->deliveries, (unsigned long long)per_second(h->deliveries, h->ns),
-		       sp->deliveries, (unsigned long long)per_second(sp->deliveries, sp->ns));
+		       (unsigned long long)per_second(h->checks, h->ns),
+		       (unsigned long long)per_second(h->deliveries, h->ns),
+		       (unsigned long long)per_second(sp->checks, sp->ns),
+		       (unsigned long long)per_second(sp->deliveries, sp->ns));
 	__atomic_fetch_add(&totals->families, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&totals->irqs, r->irqs, __ATOMIC_SEQ_CST);
-	__atomic_fetch_add(&totals->checks, r->checks, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&totals->checks[0], h->checks, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&totals->checks[1], sp->checks, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&totals->deliveries[0], h->deliveries, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&totals->deliveries[1], sp->deliveries, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&totals->ns[0], h->ns, __ATOMIC_SEQ_CST);
@@ -975,10 +980,15 @@ static void print_totals(void)
 {
 	if (getpid() != main_pid)
 		return;
-	ksft_print_msg("cases checked: %u in total over %u families (vCPU checks %u); "
-		       "targets halted: %u deliveries, %llu/s; spinning: %u, %llu/s\n",
-		       totals->irqs, totals->families, totals->checks, totals->deliveries[0],
+	ksft_print_msg("cases checked: %u in total over %u families; targets halted: %u "
+		       "vCPU outcomes, %llu/s, %u deliveries, %llu/s; spinning: %u outcomes, "
+		       "%llu/s, %u deliveries, %llu/s\n", totals->irqs, totals->families,
+		       totals->checks[0],
+		       (unsigned long long)per_second(totals->checks[0], totals->ns[0]),
+		       totals->deliveries[0],
 		       (unsigned long long)per_second(totals->deliveries[0], totals->ns[0]),
+		       totals->checks[1],
+		       (unsigned long long)per_second(totals->checks[1], totals->ns[1]),
 		       totals->deliveries[1],
 		       (unsigned long long)per_second(totals->deliveries[1], totals->ns[1]));
 }
