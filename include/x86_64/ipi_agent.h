@@ -49,6 +49,8 @@ struct ipi_batch {
 	uint64_t batch_deadline;	/* set by the first sender: TSC + batch_tsc */
 	uint64_t mailbox[IPI_MAX_CPUS];	/* guest address of each vCPU's mailbox */
 	uint8_t timed_out[IPI_MAX_BATCH];
+	/* TSC cycles from the ICR write to the last acceptance waited for. */
+	uint64_t step_cycles[IPI_MAX_BATCH];
 	struct ipi_step steps[IPI_MAX_BATCH];
 	struct ipi_wait waits[IPI_MAX_WAITS];
 };

@@ -171,6 +171,28 @@ unsigned int ipi_engine_run(struct ipi_engine *eng, const char *label, uint64_t 
 			    const struct apic_model_irq *irqs, unsigned int nr,
 			    enum ipi_wait_style wait, struct ipi_result *res);
 
+/*
+ * Like ipi_engine_run(), with exactly the vCPUs whose entry in @spinners
+ * is true spinning and the others halted.
+ */
+unsigned int ipi_engine_run_spinners(struct ipi_engine *eng, const char *label,
+				     uint64_t seed, const struct apic_model_irq *irqs,
+				     unsigned int nr, const bool *spinners,
+				     struct ipi_result *res);
+
+/*
+ * Round-trip times: while set, every interrupt that completed has its time
+ * from the ICR write (the KVM_SIGNAL_MSI call) to the last acceptance
+ * waited for, in TSC cycles, appended to @cycles[0..cap-1] (*nr counts).
+ */
+struct ipi_timing {
+	uint64_t *cycles;
+	unsigned int cap;
+	unsigned int nr;
+};
+void ipi_engine_set_timing(struct ipi_engine *eng, struct ipi_timing *timing);
+uint64_t ipi_engine_tsc_khz(struct ipi_engine *eng);
+
 /* Per-interrupt wait bound inside the guest and for MSIs (default 2000 ms). */
 void ipi_engine_set_timeout_ms(struct ipi_engine *eng, unsigned int ms);
 

@@ -153,13 +153,14 @@ static void agent_send_turn(struct ipi_batch *b, unsigned int me, bool halted)
 		 * targets wait halted, it waits halted for its own.
 		 */
 		int halt_for = halted && b->tsc_deadline ? (int)me : -1;
-		uint64_t deadline = rdtsc() + b->timeout_tsc;
+		uint64_t start = rdtsc(), deadline = start + b->timeout_tsc;
 
 		if (deadline > b->batch_deadline)
 			deadline = b->batch_deadline;
 		send_icr(x2apic, st->icr);
 		if (!ipi_agent_wait_step(b, st, deadline, halt_for))
 			b->timed_out[i] = 1;
+		b->step_cycles[i] = rdtsc() - start;
 	}
 
 	b->next_step = i;

@@ -42,6 +42,7 @@ struct ipi_engine {
 	unsigned int timeout_ms;
 	uint64_t tsc_khz;
 	bool tsc_deadline;		/* the vCPUs' CPUID has TSC-deadline */
+	struct ipi_timing *timing;
 
 	/* Agent threads: each runs its vCPU for one batch per generation. */
 	pthread_mutex_t lock;
@@ -503,6 +504,7 @@ static void host_run_script(struct ipi_engine *eng, const struct batch_plan *pla
 	for (unsigned int k = 0; k < plan->nr; k++) {
 		const struct ipi_step *st = &b->steps[k];
 		const struct ipi_wait *w = &b->waits[st->first_wait];
+		uint64_t start = rdtsc();
 		bool ok = false;
 
 		host_send_msi(eng, &plan->irq[k], plan->irq[k].vector);
@@ -517,6 +519,7 @@ static void host_run_script(struct ipi_engine *eng, const struct batch_plan *pla
 				sched_yield();
 		}
 		b->timed_out[k] = !ok;
+		b->step_cycles[k] = rdtsc() - start;
 	}
 
 	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
@@ -751,6 +754,25 @@ static bool plan_add(struct ipi_engine *eng, struct batch_plan *plan,
 	return true;
 }
 
+static void record_timing(struct ipi_engine *eng, const struct batch_plan *plan)
+{
+	struct ipi_timing *t = eng->timing;
+
+	for (unsigned int k = 0; t && k < plan->nr && t->nr < t->cap; k++)
+		if (!eng->batch->timed_out[k])
+			t->cycles[t->nr++] = eng->batch->step_cycles[k];
+}
+
+void ipi_engine_set_timing(struct ipi_engine *eng, struct ipi_timing *timing)
+{
+	eng->timing = timing;
+}
+
+uint64_t ipi_engine_tsc_khz(struct ipi_engine *eng)
+{
+	return eng->tsc_khz;
+}
+
 static unsigned int run_batch(struct ipi_engine *eng, const char *label, uint64_t seed,
 			      const struct batch_plan *plan, const bool *spins,
 			      struct ipi_result *res)
@@ -769,6 +791,7 @@ static unsigned int run_batch(struct ipi_engine *eng, const char *label, uint64_
 		host_run_script(eng, plan);
 	agents_wait_parked(eng);
 	res->ns += now_ns() - start;
+	record_timing(eng, plan);
 
 	return compare_batch(eng, label, seed, plan, res);
 }
@@ -780,13 +803,15 @@ static unsigned int run_batch(struct ipi_engine *eng, const char *label, uint64_
  */
 static unsigned int run_plan(struct ipi_engine *eng, const char *label, uint64_t seed,
 			     const struct batch_plan *plan, enum ipi_wait_style wait,
-			     struct ipi_result *res)
+			     const bool *spinners, struct ipi_result *res)
 {
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned int per_group = online > 2 ? online - 1 : 1, mismatches = 0;
 	unsigned int next = 0;
 	bool spins[IPI_MAX_CPUS];
 
+	if (spinners)
+		return run_batch(eng, label, seed, plan, spinners, res);
 	do {
 		memset(spins, 0, sizeof(spins));
 		for (unsigned int n = 0; wait == IPI_TARGETS_SPINNING && next < eng->nr &&
@@ -808,9 +833,10 @@ static int cmp_sender(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-unsigned int ipi_engine_run(struct ipi_engine *eng, const char *label, uint64_t seed,
-			    const struct apic_model_irq *irqs, unsigned int nr,
-			    enum ipi_wait_style wait, struct ipi_result *res)
+static unsigned int run_irqs(struct ipi_engine *eng, const char *label, uint64_t seed,
+			     const struct apic_model_irq *irqs, unsigned int nr,
+			     enum ipi_wait_style wait, const bool *spinners,
+			     struct ipi_result *res)
 {
 	static struct batch_plan plan;
 	const struct apic_model_irq **order;
@@ -841,10 +867,25 @@ unsigned int ipi_engine_run(struct ipi_engine *eng, const char *label, uint64_t 
 		if (plan.nr && (plan.nr == IPI_MAX_BATCH || last ||
 				(order[i + 1]->sender == APIC_MODEL_FROM_MSI) !=
 				(order[i]->sender == APIC_MODEL_FROM_MSI))) {
-			mismatches += run_plan(eng, label, seed, &plan, wait, res);
+			mismatches += run_plan(eng, label, seed, &plan, wait, spinners, res);
 			plan.nr = 0;
 		}
 	}
 	free(order);
 	return mismatches;
+}
+
+unsigned int ipi_engine_run(struct ipi_engine *eng, const char *label, uint64_t seed,
+			    const struct apic_model_irq *irqs, unsigned int nr,
+			    enum ipi_wait_style wait, struct ipi_result *res)
+{
+	return run_irqs(eng, label, seed, irqs, nr, wait, NULL, res);
+}
+
+unsigned int ipi_engine_run_spinners(struct ipi_engine *eng, const char *label,
+				     uint64_t seed, const struct apic_model_irq *irqs,
+				     unsigned int nr, const bool *spinners,
+				     struct ipi_result *res)
+{
+	return run_irqs(eng, label, seed, irqs, nr, IPI_TARGETS_SPINNING, spinners, res);
 }
