@@ -81,4 +81,15 @@
 	static void kvm_test_body_##name(					\
 		struct __test_metadata __attribute__((unused)) *_metadata)
 
+/*
+ * TEST_HARNESS_MAIN for tests that need /dev/kvm: without it the whole
+ * binary SKIPs (exit 4) with the reason, instead of every case one by one.
+ */
+#define KVM_TEST_HARNESS_MAIN							\
+	int main(int argc, char **argv)						\
+	{									\
+		kvm_require_dev_kvm();						\
+		return test_harness_run(argc, argv);				\
+	}
+
 #endif /* SELFTEST_KVM_TEST_HARNESS_H */

@@ -63,6 +63,7 @@ struct kvm_vm {
 	unsigned int max_vcpus;		/* what guest memory was sized for */
 
 	uint8_t *mem;			/* host mapping of the slot at GPA 0 */
+	void *asan_shadow;		/* SAN=1: the guest's ASan shadow (slot 1) */
 	uint64_t mem_size;
 	vm_paddr_t alloc_next;		/* bump allocator for guest memory */
 
@@ -77,6 +78,17 @@ struct kvm_vm {
 
 /* Open /dev/kvm; SKIPs (exit 4) with the reason when absent or denied. */
 int open_kvm_dev_path_or_exit(int flags);
+/*
+ * Exit with KSFT_SKIP and a one-line reason ("1..0 # SKIP ...") unless
+ * /dev/kvm can be opened: the whole binary skips, not case by case.
+ */
+void kvm_require_dev_kvm(void);
+/*
+ * KVM_CHECK_EXTENSION on /dev/kvm.  The environment can narrow what the
+ * tests see, to try them as on a smaller or older host:
+ * KVM_SELFTEST_HIDE_CAPS=N[,N...] (capabilities reported absent) and
+ * KVM_SELFTEST_MAX_VCPUS=N (kvm_max_vcpus() at most N).
+ */
 int kvm_check_cap(long cap);
 static inline bool kvm_has_cap(long cap)
 {

@@ -26,11 +26,48 @@ int open_kvm_dev_path_or_exit(int flags)
 	return fd;
 }
 
+void kvm_require_dev_kvm(void)
+{
+	int fd = open(KVM_DEV_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (errno == ENOENT)
+		ksft_exit_skip("%s does not exist (no KVM on this host)\n", KVM_DEV_PATH);
+	if (errno == EACCES || errno == EPERM)
+		ksft_exit_skip("%s is not accessible to this user (uid %d)\n", KVM_DEV_PATH,
+			       (int)getuid());
+	ksft_exit_skip("cannot open %s: %s\n", KVM_DEV_PATH, strerror(errno));
+}
+
+/*
+ * KVM_SELFTEST_HIDE_CAPS=N[,N...] makes the library see these capabilities
+ * as absent, to check how the tests behave on an older or smaller host.
+ */
+static bool cap_hidden(long cap)
+{
+	const char *list = getenv("KVM_SELFTEST_HIDE_CAPS");
+	char *end;
+
+	while (list && *list) {
+		if (strtol(list, &end, 0) == cap)
+			return true;
+		if (end == list || (*end && *end != ','))
+			break;
+		list = *end ? end + 1 : end;
+	}
+	return false;
+}
+
 int kvm_check_cap(long cap)
 {
 	static int kvm_fd = -1;
 	int ret;
 
+	if (cap_hidden(cap))
+		return 0;
 	if (kvm_fd < 0)
 		kvm_fd = open_kvm_dev_path_or_exit(O_RDONLY);
 	ret = ioctl(kvm_fd, KVM_CHECK_EXTENSION, cap);
@@ -38,11 +75,18 @@ int kvm_check_cap(long cap)
 	return ret;
 }
 
+/* KVM_SELFTEST_MAX_VCPUS=N makes the library see a host allowing at most N. */
 unsigned int kvm_max_vcpus(void)
 {
+	const char *limit = getenv("KVM_SELFTEST_MAX_VCPUS");
 	int n = kvm_check_cap(KVM_CAP_MAX_VCPUS);
+	uint64_t v;
 
-	return n > 0 ? n : kvm_check_cap(KVM_CAP_NR_VCPUS);
+	if (n <= 0)
+		n = kvm_check_cap(KVM_CAP_NR_VCPUS);
+	if (limit && parse_u64(limit, &v) && v < (uint64_t)n)
+		n = v;
+	return n;
 }
 
 unsigned int kvm_max_vcpu_id(void)

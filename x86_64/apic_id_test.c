@@ -485,4 +485,4 @@ KVM_TEST(set_boot_cpu_id_picks_bsp_only)
 	kvm_vm_free(vm);
 }
 
-TEST_HARNESS_MAIN
+KVM_TEST_HARNESS_MAIN

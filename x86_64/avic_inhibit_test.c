@@ -796,4 +796,4 @@ KVM_TEST(observer_instance_removed_on_close_exit_and_kill)
 	check_instance_gone_after_child(true);
 }
 
-TEST_HARNESS_MAIN
+KVM_TEST_HARNESS_MAIN

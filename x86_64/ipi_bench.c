@@ -376,6 +376,7 @@ int main(int argc, char **argv)
 		goto bad;
 	if (!any_route)
 		memset(want, 1, sizeof(want));
+	kvm_require_dev_kvm();
 
 	cycles = malloc(MAX_SAMPLES * sizeof(*cycles));
 	TEST_ASSERT(cycles, "out of memory");

@@ -197,6 +197,7 @@ static void family_finish(struct family *f)
 {
 	const struct ipi_result *h = &f->by_style[0], *sp = &f->by_style[1];
 	struct ipi_result *r = &f->res;
+	bool defer;
 
 	add_result(r, h);
 	add_result(r, sp);
@@ -222,7 +223,9 @@ static void family_finish(struct family *f)
 		    r->spurious, (unsigned long long)seed);
 	known_total += r->known;
 	known_kinds |= r->known_kinds;
-	if (!f->defer_verdict)
+	defer = f->defer_verdict;
+	free(f);
+	if (!defer)
 		known_deviation_verdict();
 }
 
@@ -1025,6 +1028,7 @@ int main(int argc, char **argv)
 	}
 	harness_argv[harness_argc] = NULL;
 
+	kvm_require_dev_kvm();
 	totals = mmap(NULL, sizeof(*totals), PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	TEST_ASSERT(totals != MAP_FAILED, "mmap");

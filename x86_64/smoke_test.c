@@ -176,4 +176,4 @@ KVM_TEST(self_ipi_reaches_handler)
 	kvm_vm_free(vm);
 }
 
-TEST_HARNESS_MAIN
+KVM_TEST_HARNESS_MAIN

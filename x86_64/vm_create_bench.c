@@ -60,7 +60,7 @@ static void usage(const char *prog)
 int main(int argc, char **argv)
 {
 	unsigned int sizes[16] = { 1, 8, 64, 256, 1024 }, nr_sizes = 5, reps = 5;
-	unsigned int max = kvm_max_vcpus();
+	unsigned int max;
 	char *tok, *save;
 	uint64_t v;
 	int opt;
@@ -94,6 +94,12 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (optind != argc) {
+		usage(argv[0]);
+		return KSFT_FAIL;
+	}
+	kvm_require_dev_kvm();
+	max = kvm_max_vcpus();
 	printf("# create VM + run each vCPU to its first ucall + destroy, %u reps\n", reps);
 	printf("# %8s %12s %12s %14s\n", "vCPUs", "min ms", "median ms", "median us/vCPU");
 	for (unsigned int s = 0; s < nr_sizes; s++) {

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -381,6 +382,8 @@ enum apicv_line_kind apicv_inhibit_parse_line(const char *line,
 /* --- tracefs ------------------------------------------------------------------ */
 
 #define TRACEFS_DEFAULT		"/sys/kernel/tracing"
+/* statfs() f_type of tracefs (TRACEFS_MAGIC in include/uapi/linux/magic.h). */
+#define TRACEFS_MAGIC_NUMBER	0x74726163
 #define INSTANCE_PREFIX		"kvm-selftest-"
 #define EVENT_DIR		"events/kvm/" APICV_INHIBIT_EVENT
 
@@ -419,6 +422,13 @@ static int write_str(const char *dir, const char *file, const char *value)
 	return n < 0 ? (int)n : 0;
 }
 
+static bool is_tracefs(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == TRACEFS_MAGIC_NUMBER;
+}
+
 /* Where tracefs is mounted; mount it at the usual place if nowhere. */
 static bool find_tracefs(char *root, size_t len, char *why, size_t why_len)
 {
@@ -426,8 +436,10 @@ static bool find_tracefs(char *root, size_t len, char *why, size_t why_len)
 	bool found = false;
 	FILE *f = fopen("/proc/mounts", "r");
 
+	/* A tracefs entry counts only if nothing is mounted over it since. */
 	while (f && !found && fscanf(f, "%255s %255s %63s %*[^\n]", dev, mnt, type) == 3)
-		if (!strcmp(type, "tracefs") && !strchr(mnt, '\\') && strlen(mnt) < len) {
+		if (!strcmp(type, "tracefs") && !strchr(mnt, '\\') && strlen(mnt) < len &&
+		    is_tracefs(mnt)) {
 			copy_str(root, len, mnt);
 			found = true;
 		}
