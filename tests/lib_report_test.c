@@ -17,6 +17,7 @@
 
 #include "kvm_test_harness.h"
 #include "apic.h"
+#include "processor.h"
 
 /* --- Scenarios: each one runs in the child and is expected to end it ------ */
 
@@ -61,9 +62,12 @@ static void guest_ud(void)
 	GUEST_DONE();
 }
 
-static void guest_null_read(void)
+/* Page 0 is not mapped; address 8 rather than NULL, which UBSan traps itself. */
+static void guest_page0_read(void)
 {
-	GUEST_ASSERT_EQ(*(volatile uint64_t *)0, 0);
+	volatile uint64_t *volatile page0 = (volatile uint64_t *)8;
+
+	GUEST_ASSERT_EQ(*page0, 0);
 	GUEST_DONE();
 }
 
@@ -114,6 +118,26 @@ static void guest_xgetbv(void)
 {
 	/* XGETBV; with CR4.OSXSAVE clear, #UD on hardware. */
 	__asm__ __volatile__(".byte 0x0f, 0x01, 0xd0" ::: "eax", "edx", "ecx");
+	GUEST_DONE();
+}
+
+/* KVM_HC_SEND_IPI, with an empty bitmap: returns at once on KVM proper. */
+#define HC_SEND_IPI	10
+
+static void guest_hypercall(void)
+{
+	uint32_t eax, ebx, ecx, edx;
+	long ret = HC_SEND_IPI;
+
+	cpuid_count(0, 0, &eax, &ebx, &ecx, &edx);
+	/* "AuthenticAMD": VMMCALL; otherwise VMCALL. */
+	if (ebx == 0x68747541)
+		__asm__ __volatile__("vmmcall" : "+a"(ret) : "b"(0), "c"(0), "d"(0), "S"(0)
+				     : "memory");
+	else
+		__asm__ __volatile__("vmcall" : "+a"(ret) : "b"(0), "c"(0), "d"(0), "S"(0)
+				     : "memory");
+	GUEST_PRINTF("hypercall returned %ld", ret);
 	GUEST_DONE();
 }
 
@@ -195,9 +219,9 @@ static const struct scenario scenarios[] = {
 	{ "unexpected_exception", scenario_guest_code, guest_ud, KSFT_FAIL,
 	  { "# vCPU 0: unexpected guest exception: vector 6 \\(#UD\\), "
 	    AT_RIP(guest_ud) "$" } },
-	{ "unexpected_page_fault", scenario_guest_code, guest_null_read, KSFT_FAIL,
+	{ "unexpected_page_fault", scenario_guest_code, guest_page0_read, KSFT_FAIL,
 	  { "# vCPU 0: unexpected guest exception: vector 14 \\(#PF\\), "
-	    "error code 0x0, " AT_RIP(guest_null_read) "$" } },
+	    "error code 0x0, " AT_RIP(guest_page0_read) "$" } },
 	{ "unexpected_interrupt", scenario_guest_code, guest_unhandled_interrupt, KSFT_FAIL,
 	  { "# vCPU 0: unexpected guest interrupt: vector 80 \\(interrupt\\), "
 	    "RIP 0x[0-9a-f]+ <[a-z_]+\\+0x[0-9a-f]+>; no handler installed for it$" } },
@@ -227,6 +251,9 @@ static const struct scenario scenarios[] = {
 	  { "^# SKIP: requires kvm_max_vcpus\\(\\) > 100000000$" } },
 	{ "xfail_says_why", scenario_xfail, NULL, KSFT_XFAIL,
 	  { "^# XFAIL: known deviation of backend example$" } },
+	/* Checked below: either outcome, as long as it ends and says so. */
+	{ "hypercall_ends_or_is_reported", scenario_guest_code, guest_hypercall, KSFT_PASS,
+	  { "^# vCPU 0: hypercall returned -?[0-9]+$" } },
 	/* Checked below: an emulation failure where XGETBV is emulated. */
 	{ "internal_error", scenario_guest_code, guest_xgetbv, KSFT_FAIL,
 	  { "# vCPU 0: unexpected exit KVM_EXIT_INTERNAL_ERROR \\(suberror 1, "
@@ -356,6 +383,7 @@ REPORT_VARIANT(host_assert_errno);
 REPORT_VARIANT(skip_says_why);
 REPORT_VARIANT(xfail_says_why);
 REPORT_VARIANT(internal_error);
+REPORT_VARIANT(hypercall_ends_or_is_reported);
 
 TEST_F(report, matches_documented_report)
 {
@@ -370,6 +398,18 @@ TEST_F(report, matches_documented_report)
 	    output_matches(res->output, "unexpected guest exception: vector 6 \\(#UD\\)"))
 		test_skip("this host runs XGETBV natively (#UD with CR4.OSXSAVE=0), "
 			  "so there is no emulation failure to report");
+
+	/*
+	 * A hypercall that never returns (seen on the kvm_pvm backend) must
+	 * end in the watchdog's report, not a hang.
+	 */
+	if (!strcmp(s->name, "hypercall_ends_or_is_reported") &&
+	    output_matches(res->output, "no exit within 3 s \\(watchdog\\): RIP 0x[0-9a-f]+ "
+			   "<guest_hypercall\\+0x[0-9a-f]+>")) {
+		TEST_ASSERT(res->exit_code == KSFT_FAIL, "the watchdog report must fail the test");
+		ksft_print_msg("the hypercall never returned here; the watchdog ended it\n");
+		return;
+	}
 
 	if (res->exit_code != s->exit_code) {
 		ksft_print_msg("exit code %d, expected %d\n", res->exit_code, s->exit_code);

@@ -34,6 +34,7 @@ void route_exception(struct ex_regs *regs);
 void route_exception(struct ex_regs *regs)
 {
 	exception_handler_t handler;
+	uint64_t top;
 
 	/* Only CPU exceptions can come from an instruction with a fixup. */
 	if (regs->vector < 32 && apply_fixup(regs))
@@ -44,8 +45,13 @@ void route_exception(struct ex_regs *regs)
 		handler(regs);
 		return;
 	}
+	/*
+	 * The word on top of the stack names the caller of a jump to nowhere.
+	 * Read in assembly: it may lie in a sanitizer's redzone (SAN=1).
+	 */
+	__asm__ __volatile__("mov (%1), %0" : "=r"(top) : "r"(regs->rsp));
 	for (;;)
-		ucall(UCALL_UNHANDLED, 3, regs->vector, regs->error_code, regs->rip);
+		ucall(UCALL_UNHANDLED, 4, regs->vector, regs->error_code, regs->rip, top);
 }
 
 void guest_entry_returned(void);
@@ -104,6 +110,16 @@ void ucall_arch_describe_unhandled(const struct ucall *uc, char *buf, size_t len
 		n += snprintf(buf + n, len - n, ", error code 0x%llx",
 			      (unsigned long long)uc->args[1]);
 	if (n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - n, ", RIP %s%s", where,
-			 vector < 32 ? "" : "; no handler installed for it");
+		n += snprintf(buf + n, len - n, ", RIP %s%s", where,
+			      vector < 32 ? "" : "; no handler installed for it");
+	/* A RIP in the unmapped page 0: a call through a null or unresolved pointer. */
+	if (uc->args[2] < 0x1000 && n > 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - n, "; called from %s",
+			      guest_symbolize(uc->args[3], where, sizeof(where)));
+#ifdef KVM_SELFTEST_SANITIZERS
+	/* The sanitizer runtimes call into libc, which is not in guest memory. */
+	if (uc->args[2] < 0x1000 && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, " (SAN=1: likely a sanitizer report raised "
+			 "by guest code)");
+#endif
 }
