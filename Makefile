@@ -39,6 +39,17 @@ PROJECT_TESTS := $(call src_names,tests/*_test.c)
 LIBKVM_SRCS := $(patsubst $(SRC_DIR)/%,%,$(sort $(wildcard $(SRC_DIR)/lib/*.c) \
 	$(wildcard $(SRC_DIR)/lib/$(ARCH_DIR)/*.c $(SRC_DIR)/lib/$(ARCH_DIR)/*.S)))
 
+# Standalone, "make install INSTALL_PATH=DIR" lays DIR out as the kernel's
+# kselftest install does: DIR/kvm/ with the tests, DIR/run_kselftest.sh,
+# DIR/kselftest/ and DIR/kselftest-list.txt.  In a kernel tree, the
+# selftests Makefile does that and hands us DIR/kvm itself.
+ifneq ($(KSFT_STANDALONE),)
+ifneq ($(INSTALL_PATH),)
+KSFT_INSTALL_TOP := $(abspath $(INSTALL_PATH))
+override INSTALL_PATH := $(KSFT_INSTALL_TOP)/kvm
+endif
+endif
+
 OVERRIDE_TARGETS := 1
 include $(KSFT_DIR)/lib.mk
 
@@ -64,6 +75,24 @@ CFLAGS += -Wall -Wstrict-prototypes -Wuninitialized -Wno-unknown-pragmas \
 	  $(KHDR_INCLUDES) $(EXTRA_CFLAGS)
 LDFLAGS += -pthread -no-pie
 
+# make SAN=1: AddressSanitizer and UndefinedBehaviorSanitizer.  Guest code is
+# instrumented too; the library then backs the guest addresses of ASan's
+# shadow with a zeroed memory slot so its checks pass (and its redzones
+# work) in the guest, and gcc is told not to move locals onto a fake stack
+# that only the host's runtime knows.  gcc only: clang turns memcpy() in
+# guest code into calls into the host's runtime.
+ifeq ($(SAN),1)
+ifneq ($(LLVM),)
+$(error SAN=1 is supported with gcc only)
+endif
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	     --param=asan-use-after-return=0
+CFLAGS += $(SAN_FLAGS) -DKVM_SELFTEST_SANITIZERS
+# Static runtimes: the kselftest runner preloads stdbuf's library, which a
+# dynamic ASan runtime refuses to come after.
+LDFLAGS += $(SAN_FLAGS) -static-libasan -static-libubsan
+endif
+
 EXTRA_CLEAN += $(ALL_OBJS) $(ALL_OBJS:.o=.d) $(PROJECT_TEST_PROGS)
 
 $(OUTPUT)/%.o: $(SRC_DIR)/%.c
@@ -82,6 +111,25 @@ $(ALL_PROGS): %: %.o $(LIBKVM_OBJS)
 
 -include $(ALL_OBJS:.o=.d)
 
+ifneq ($(KSFT_INSTALL_TOP),)
+install: install_kselftest_top
+
+install_kselftest_top: all
+	@mkdir -p $(KSFT_INSTALL_TOP)/kselftest
+	@cp $(KSFT_DIR)/kselftest/*.sh $(KSFT_DIR)/kselftest/*.pl $(KSFT_INSTALL_TOP)/kselftest/
+	@cp $(KSFT_DIR)/run_kselftest.sh $(KSFT_INSTALL_TOP)/
+	@$(MAKE) -s --no-print-directory emit_tests COLLECTION=kvm \
+		> $(KSFT_INSTALL_TOP)/kselftest-list.txt
+
+# A tarball of the installed tree, as the kernel's "make gen_tar" makes.
+gen_tar: install
+	@mkdir -p $(KSFT_INSTALL_TOP)/kselftest-packages
+	tar czf $(KSFT_INSTALL_TOP)/kselftest-packages/kselftest.tar.gz \
+		--exclude=kselftest-packages -C $(KSFT_INSTALL_TOP) .
+
+.PHONY: install_kselftest_top gen_tar
+endif
+
 # The kselftest runner reads "settings" from $BASE_DIR/<dir>, which only
 # resolves inside a kernel tree; standalone, pass its timeout explicitly.
 ifneq ($(KSFT_STANDALONE),)
@@ -91,7 +139,7 @@ endif
 
 
 # The project's own tests: library self-tests and host-only unit tests.
-check: $(PROJECT_TEST_PROGS)
+check: all $(PROJECT_TEST_PROGS)
 	@$(SRC_DIR)/scripts/run-ktap.sh $(OUTPUT)/results/project.ktap $(PROJECT_TEST_PROGS)
 
 # Build the project's own tests without running them.

@@ -20,6 +20,21 @@
 /* The slot ends below the 32-bit MMIO hole (IOAPIC, local APIC). */
 #define GUEST_MEM_LIMIT		(3ul << 30)
 
+/*
+ * SAN=1 builds: AddressSanitizer checks every access at
+ * (address >> 3) + ASAN_SHADOW_OFFSET, in the guest too; a zeroed slot
+ * there covering the shadow of the low 4 GiB makes every guest address
+ * valid to it.  Guest memory proper must then end below it.
+ */
+#define ASAN_SHADOW_OFFSET	0x7fff8000ul
+#define ASAN_SHADOW_SIZE	((4ul << 30) >> 3)
+
+/*
+ * SAN=1: mark guest memory as valid again in the guest's ASan shadow, e.g.
+ * a stack whose frames were abandoned (no-op in other builds).
+ */
+void vm_asan_unpoison(struct kvm_vm *vm, vm_vaddr_t gva, size_t len);
+
 /* Map and register the slot and load the test binary into it. */
 void vm_memory_setup(struct kvm_vm *vm, unsigned int max_vcpus, uint64_t extra_mem);
 void vm_memory_release(struct kvm_vm *vm);

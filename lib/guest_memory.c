@@ -6,6 +6,8 @@
 
 #include "guest_memory.h"
 
+static void vm_asan_shadow_setup(struct kvm_vm *vm);
+
 void vm_memory_setup(struct kvm_vm *vm, unsigned int max_vcpus, uint64_t extra_mem)
 {
 	const struct guest_image *image = guest_image_get();
@@ -37,12 +39,49 @@ void vm_memory_setup(struct kvm_vm *vm, unsigned int max_vcpus, uint64_t extra_m
 
 	guest_image_load(vm);
 	vm->alloc_next = vm->image_end;
+	vm_asan_shadow_setup(vm);
 }
+
+#ifdef KVM_SELFTEST_SANITIZERS
+static void vm_asan_shadow_setup(struct kvm_vm *vm)
+{
+	struct kvm_userspace_memory_region region;
+
+	TEST_ASSERT(vm->mem_size <= ASAN_SHADOW_OFFSET,
+		    "guest memory reaches ASan's shadow at 0x%lx", ASAN_SHADOW_OFFSET);
+	vm->asan_shadow = mmap(NULL, ASAN_SHADOW_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	TEST_ASSERT(vm->asan_shadow != MAP_FAILED, "mmap of the guest's ASan shadow failed");
+	region = (struct kvm_userspace_memory_region) {
+		.slot = 1,
+		.guest_phys_addr = ASAN_SHADOW_OFFSET,
+		.memory_size = ASAN_SHADOW_SIZE,
+		.userspace_addr = (uint64_t)vm->asan_shadow,
+	};
+	vm_ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region);
+}
+
+void vm_asan_unpoison(struct kvm_vm *vm, vm_vaddr_t gva, size_t len)
+{
+	if (vm->asan_shadow)
+		memset((uint8_t *)vm->asan_shadow + (gva >> 3), 0, len >> 3);
+}
+#else
+static void vm_asan_shadow_setup(struct kvm_vm *vm)
+{
+}
+
+void vm_asan_unpoison(struct kvm_vm *vm, vm_vaddr_t gva, size_t len)
+{
+}
+#endif
 
 void vm_memory_release(struct kvm_vm *vm)
 {
 	if (vm->mem)
 		munmap(vm->mem, vm->mem_size);
+	if (vm->asan_shadow)
+		munmap(vm->asan_shadow, ASAN_SHADOW_SIZE);
 }
 
 vm_vaddr_t vm_vaddr_alloc(struct kvm_vm *vm, size_t size)

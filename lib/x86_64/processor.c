@@ -120,6 +120,9 @@ void vcpu_set_entry(struct kvm_vcpu *vcpu, void *guest_code)
 	struct kvm_regs regs = { 0 };
 	uint64_t *ret_addr;
 
+	/* Frames left on the old stack keep their redzones poisoned (SAN=1). */
+	vm_asan_unpoison(vcpu->vm, vcpu->stack_top - GUEST_STACK_SIZE, GUEST_STACK_SIZE);
+
 	/* ABI: at function entry RSP + 8 is 16-byte aligned. */
 	regs.rsp = vcpu->stack_top - 8;
 	ret_addr = addr_gva2hva(vcpu->vm, regs.rsp);
