@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Unpack the kselftest framework (lib.mk, kselftest.h, kselftest_harness.h,
-# kselftest/runner.sh and its helpers) from Debian's linux-source package
+# kselftest/runner.sh and its helpers, run_kselftest.sh) from Debian's
+# linux-source package
 # into DEST/tools/testing/selftests, for standalone builds.  Installs the
 # package with apt-get when it is missing and we may (root).
 #
@@ -32,6 +33,7 @@ tar -xJf "$tarball" -C "$tmp" --wildcards \
 	'*/tools/testing/selftests/lib.mk' \
 	'*/tools/testing/selftests/kselftest.h' \
 	'*/tools/testing/selftests/kselftest_harness.h' \
+	'*/tools/testing/selftests/run_kselftest.sh' \
 	'*/tools/testing/selftests/kselftest/*'
 src=$(echo "$tmp"/*/tools/testing/selftests)
 [ -r "$src/lib.mk" ] || { echo "get-kselftest: no lib.mk in $tarball" >&2; exit 1; }
