@@ -4,6 +4,7 @@
  */
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -127,11 +128,32 @@ int __vm_set_max_vcpu_id(struct kvm_vm *vm, uint32_t limit)
 	return __vm_enable_cap(vm, KVM_CAP_MAX_VCPU_ID, limit);
 }
 
+/*
+ * Every vCPU is a file descriptor: make room for @nr_vcpus under
+ * RLIMIT_NOFILE (up to the hard limit), or SKIP saying how many it takes.
+ */
+static void make_room_for_vcpu_fds(unsigned int nr_vcpus)
+{
+	rlim_t need = nr_vcpus + 64;
+	struct rlimit rl;
+
+	TEST_ASSERT(!getrlimit(RLIMIT_NOFILE, &rl), "getrlimit(RLIMIT_NOFILE)");
+	if (rl.rlim_cur >= need)
+		return;
+	TEST_REQUIRE_MSG(rl.rlim_max >= need, "%u vCPUs need %llu file descriptors; "
+			 "RLIMIT_NOFILE allows %llu", nr_vcpus, (unsigned long long)need,
+			 (unsigned long long)rl.rlim_max);
+	rl.rlim_cur = need;
+	TEST_ASSERT(!setrlimit(RLIMIT_NOFILE, &rl), "setrlimit(RLIMIT_NOFILE, %llu)",
+		    (unsigned long long)need);
+}
+
 struct kvm_vm *__vm_create(unsigned int max_vcpus, uint64_t extra_mem)
 {
 	struct kvm_vm *vm = calloc(1, sizeof(*vm));
 
 	TEST_ASSERT(vm, "out of memory");
+	make_room_for_vcpu_fds(max_vcpus);
 	vm->kvm_fd = open_kvm_dev_path_or_exit(O_RDWR);
 	if (!vcpu_mmap_size) {
 		vcpu_mmap_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);

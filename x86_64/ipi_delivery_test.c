@@ -580,7 +580,10 @@ KVM_TEST(shorthands_ignore_destination_field)
 	family_finish(f);
 }
 
-/* Lowest priority among candidates with different TPRs (classes 0 and 1). */
+/*
+ * Lowest priority among candidates with different TPRs: priority classes 0
+ * and 1, which mask no vector the engine uses (0x20 and up).
+ */
 KVM_TEST(lowest_priority)
 {
 	static const uint32_t ldr[] = { 0x01, 0x02, 0x04, 0x08 };
@@ -591,7 +594,7 @@ KVM_TEST(lowest_priority)
 	family_start(f, "lowest_priority", 4, NULL, 0);
 	for (unsigned int i = 0; i < 4; i++) {
 		st[i] = xapic_state(i, ldr[i] << 24, APIC_DFR_FLAT);
-		st[i].tpr = i * 0x08;
+		st[i].tpr = (i & 1) * 0x10;
 	}
 	family_state(f, st, IPI_STATE_BY_GUEST);
 	for (unsigned int d = 0; d < ARRAY_SIZE(dests); d++)
@@ -626,6 +629,42 @@ KVM_TEST(logical_nmi_to_software_disabled)
 	family_state(f, st, IPI_STATE_BY_GUEST);
 	family_send(f, "aliased LDRs", 3);
 	family_finish(f);
+}
+
+/*
+ * The TPR holds 8 bits, priority class and sub-class (SDM vol. 3A 'Task
+ * Priority Register'); CR8 aliases only the class.  A value written through
+ * the xAPIC page must still be there after the vCPU exits and re-enters.
+ */
+static void guest_tpr_subclass(void)
+{
+	xapic_enable();
+	xapic_write_reg(APIC_TASKPRI, 0x08);
+	GUEST_SYNC(xapic_read_reg(APIC_TASKPRI));
+	GUEST_SYNC(xapic_read_reg(APIC_TASKPRI));
+	GUEST_DONE();
+}
+
+KVM_TEST(tpr_keeps_its_subclass)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_tpr_subclass);
+	uint32_t at_host;
+	struct ucall uc;
+
+	ksft_print_msg("source: SDM vol. 3A 'Task Priority Register (TPR)': bits 7:4 class, "
+		       "3:0 sub-class, read/write\n");
+	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpu, &uc), UCALL_SYNC);
+	TEST_ASSERT(uc.args[0] == 0x08, "TPR reads 0x%llx right after writing 0x08",
+		    (unsigned long long)uc.args[0]);
+	at_host = vcpu_lapic_get_tpr(vcpu);
+	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpu, &uc), UCALL_SYNC);
+	vcpu_run_to_done(vcpu);
+	kvm_vm_free(vm);
+	TEST_ASSERT(at_host == 0x08 && uc.args[0] == 0x08,
+		    "TPR written 0x08: KVM_GET_LAPIC has 0x%x, the guest reads 0x%llx after "
+		    "an exit (%s, kernel %s)", at_host, (unsigned long long)uc.args[0],
+		    kvm_backend(), host_kernel_release());
 }
 
 /* --- The host as sender: KVM_SIGNAL_MSI --------------------------------------------- */
