@@ -137,8 +137,9 @@ KVM_TEST(guest_exception_handler_and_fixup)
 }
 
 #define SELF_IPI_VECTOR	0x40
+#define BACKSTOP_VECTOR	0x41
 
-static volatile int self_ipi_count;
+static volatile int self_ipi_count, backstop_fired;
 
 static void guest_self_ipi_handler(struct ex_regs *regs)
 {
@@ -146,7 +147,13 @@ static void guest_self_ipi_handler(struct ex_regs *regs)
 	xapic_eoi();
 }
 
-static void guest_self_ipi(void)
+static void guest_backstop_handler(struct ex_regs *regs)
+{
+	backstop_fired = 1;
+	xapic_eoi();
+}
+
+static void guest_self_ipi(uint64_t tsc_khz)
 {
 	struct apic_ipi ipi = {
 		.vector = SELF_IPI_VECTOR,
@@ -158,11 +165,14 @@ static void guest_self_ipi(void)
 	apic_send_ipi(&ipi);
 	/* Interrupts are off: the IPI must be pending, not yet delivered. */
 	GUEST_ASSERT_EQ(self_ipi_count, 0);
-	/* A pending interrupt ends HLT; bounded in case it never comes. */
-	for (int i = 0; i < 1000 && !self_ipi_count; i++)
+	/* A pending interrupt ends HLT; a timer 2 s out bounds the wait. */
+	apic_arm_tsc_deadline(BACKSTOP_VECTOR, rdtsc() + 2000 * tsc_khz);
+	while (!self_ipi_count && !backstop_fired)
 		safe_halt();
 	cli();
-	GUEST_ASSERT_EQ(self_ipi_count, 1);
+	apic_arm_tsc_deadline(BACKSTOP_VECTOR, 0);
+	__GUEST_ASSERT(self_ipi_count == 1, "the self-IPI was taken %d times in 2 s",
+		       self_ipi_count);
 	GUEST_DONE();
 }
 
@@ -172,6 +182,8 @@ KVM_TEST(self_ipi_reaches_handler)
 	struct kvm_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_self_ipi);
 
 	vm_install_exception_handler(vm, SELF_IPI_VECTOR, guest_self_ipi_handler);
+	vm_install_exception_handler(vm, BACKSTOP_VECTOR, guest_backstop_handler);
+	vcpu_args_set(vcpu, 1, vcpu_tsc_khz(vcpu));
 	vcpu_run_to_done(vcpu);
 	kvm_vm_free(vm);
 }

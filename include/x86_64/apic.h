@@ -249,6 +249,12 @@ void apic_eoi(void);
 /* SPIV software enable/disable, keeping the spurious vector. */
 void apic_sw_enable(bool enable);
 
+/*
+ * The TSC-deadline timer: interrupt @vector at guest TSC @deadline (0
+ * disarms).  Needs CPUID.01H:ECX.TSC_DEADLINE, which KVM reports.
+ */
+void apic_arm_tsc_deadline(uint8_t vector, uint64_t deadline);
+
 /* xAPIC: poll ICR delivery status; false if still busy after @loops polls. */
 bool xapic_wait_icr_idle(unsigned long loops);
 
@@ -265,6 +271,9 @@ int __vcpu_set_lapic(struct kvm_vcpu *vcpu, struct kvm_lapic_state *s);
 /* One register, by offset, through KVM_GET_LAPIC / get-modify-KVM_SET_LAPIC. */
 uint32_t vcpu_lapic_get_reg(struct kvm_vcpu *vcpu, unsigned int reg);
 void vcpu_lapic_set_reg(struct kvm_vcpu *vcpu, unsigned int reg, uint32_t value);
+
+/* The vCPU's TSC frequency in kHz (KVM_GET_TSC_KHZ). */
+uint64_t vcpu_tsc_khz(struct kvm_vcpu *vcpu);
 
 /* The vCPU's APIC mode, from its IA32_APIC_BASE. */
 enum apic_mode vcpu_apic_mode(struct kvm_vcpu *vcpu);

@@ -115,6 +115,13 @@ void apic_eoi(void)
 	apic_write_reg(APIC_EOI, 0);
 }
 
+void apic_arm_tsc_deadline(uint8_t vector, uint64_t deadline)
+{
+	if (deadline)
+		apic_write_reg(APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | vector);
+	wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
+}
+
 bool xapic_wait_icr_idle(unsigned long loops)
 {
 	while (xapic_read_reg(APIC_ICR) & APIC_ICR_BUSY) {
@@ -174,6 +181,14 @@ void vcpu_lapic_set_reg(struct kvm_vcpu *vcpu, unsigned int reg, uint32_t value)
 	vcpu_get_lapic(vcpu, &s);
 	lapic_state_set_reg(&s, reg, value);
 	vcpu_set_lapic(vcpu, &s);
+}
+
+uint64_t vcpu_tsc_khz(struct kvm_vcpu *vcpu)
+{
+	int khz = ioctl(vcpu->fd, KVM_GET_TSC_KHZ, 0);
+
+	TEST_ASSERT(khz > 0, "KVM_GET_TSC_KHZ on vCPU %u failed", vcpu->id);
+	return khz;
 }
 
 enum apic_mode vcpu_apic_mode(struct kvm_vcpu *vcpu)
