@@ -98,10 +98,6 @@ enum ipi_state_writer {
 
 struct ipi_engine;
 
-/* ipi_result.known_kinds (kvm_deviations.h) */
-#define IPI_KNOWN_LOGICAL_NMI		BIT(0)
-#define IPI_KNOWN_LOWEST_SHORTHAND	BIT(1)
-
 /*
  * How the receivers wait: halted (woken by the interrupt: KVM's kick of a
  * blocked vCPU, AVIC's "target not running" path), or spinning with
@@ -119,7 +115,7 @@ struct ipi_result {
 	unsigned int lost;
 	unsigned int spurious;
 	unsigned int known;		/* mismatches a known KVM deviation explains */
-	unsigned int known_kinds;	/* IPI_KNOWN_*: which deviations */
+	unsigned int known_kinds;	/* BIT(enum kvm_deviation): which ones */
 	unsigned int kvm_choice;	/* interrupts whose expectation is KVM's choice */
 	uint64_t ns;			/* time spent running batches */
 };

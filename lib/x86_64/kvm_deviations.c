@@ -2,6 +2,8 @@
 /*
  * Known deviations of KVM from the architecture, with their conditions.
  */
+#include <string.h>
+
 #include "kvm_deviations.h"
 #include "kvm_host.h"
 
@@ -25,7 +27,7 @@ static bool hw_enabled(const struct apic_model_cpu *c)
  */
 static bool kvm_has_map(const struct apic_model_cpu *cpus, unsigned int nr, bool ids32)
 {
-	if (ids32)
+	if (ids32 || !host_kernel_at_least(6, 3))
 		return true;
 	for (unsigned int i = 0; i < nr; i++) {
 		for (unsigned int j = i + 1; j < nr; j++) {
@@ -38,9 +40,14 @@ static bool kvm_has_map(const struct apic_model_cpu *cpus, unsigned int nr, bool
 	return true;
 }
 
-/* The mode KVM's logical map ends up in (kvm_recalculate_logical_map()). */
+/*
+ * The mode KVM's logical map ends up in (kvm_recalculate_logical_map());
+ * before 6.3 aliased and multi-bit logical IDs did not disable it.
+ */
 static enum kvm_logical_map kvm_logical_map(const struct apic_model_cpu *cpus, unsigned int nr)
 {
+	bool falls_back = host_kernel_at_least(6, 3);
+
 	enum kvm_logical_map map = MAP_SW_DISABLED;
 	uint8_t taken[16] = { 0 };
 
@@ -69,7 +76,7 @@ static enum kvm_logical_map kvm_logical_map(const struct apic_model_cpu *cpus, u
 		}
 		if (!mask)
 			continue;
-		if (mask & (mask - 1) || taken[cluster] & mask)
+		if (falls_back && (mask & (mask - 1) || taken[cluster] & mask))
 			return MAP_DISABLED;
 		taken[cluster] |= mask;
 	}
@@ -119,9 +126,90 @@ bool kvm_lowest_priority_shorthand_becomes_fixed(const struct apic_model_irq *ir
 	       (irq->dest & 0xff) == XAPIC_BROADCAST;
 }
 
-bool kvm_deviations_expected(void)
+/* IDs @c matches an interrupt on, shared with another enabled APIC? */
+static bool shares_physical_id(const struct apic_model_cpu *cpus, unsigned int nr,
+			       unsigned int target)
 {
-	unsigned int major, minor;
+	for (unsigned int i = 0; i < nr; i++)
+		if (i != target && hw_enabled(&cpus[i]) && cpus[i].id == cpus[target].id)
+			return true;
+	return false;
+}
 
-	return host_kernel_version(&major, &minor) && major == 6 && minor >= 12 && minor <= 18;
+static bool shares_logical_id(const struct apic_model_cpu *cpus, unsigned int nr,
+			      unsigned int target)
+{
+	const struct apic_model_cpu *t = &cpus[target];
+	uint32_t bits = t->mode == APIC_MODE_X2APIC ? t->ldr & 0xffff : t->ldr >> 24;
+
+	if (t->mode == APIC_MODE_XAPIC && t->dfr != APIC_DFR_FLAT)
+		bits &= 0xf;
+	if (bits & (bits - 1))
+		return true;
+	for (unsigned int i = 0; i < nr; i++) {
+		const struct apic_model_cpu *c = &cpus[i];
+
+		if (i == target || !hw_enabled(c) || !c->sw_enabled || c->mode != t->mode)
+			continue;
+		if (t->mode == APIC_MODE_X2APIC ? c->ldr == t->ldr :
+		    (c->ldr >> 24) & (t->ldr >> 24))
+			return true;
+	}
+	return false;
+}
+
+bool kvm_aliased_id_may_lose(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
+			     const struct apic_model_irq *irq, unsigned int target)
+{
+	if (irq->shorthand != APIC_SHORTHAND_NONE || !hw_enabled(&cpus[target]))
+		return false;
+	return irq->logical ? shares_logical_id(cpus, nr_cpus, target) :
+			      shares_physical_id(cpus, nr_cpus, target);
+}
+
+static const struct {
+	const char *what;
+	const char *backend;	/* NULL: any */
+	unsigned int from_major, from_minor, to_major, to_minor;
+} deviations[NR_KVM_DEVIATIONS] = {
+	[KVM_DEV_LOGICAL_NMI_SW_DISABLED] = {
+		"KVM's optimized logical map leaves software-disabled APICs out: a "
+		"logical NMI to one is lost (lapic.c kvm_recalculate_logical_map)",
+		NULL, 6, 1, 6, 18 },
+	[KVM_DEV_LOWEST_SHORTHAND_DEST] = {
+		"KVM reads the destination field of a lowest-priority shorthand IPI: "
+		"with 0xff there it delivers it to every target, as fixed "
+		"(kvm_irq_delivery_to_apic)",
+		NULL, 6, 1, 6, 18 },
+	[KVM_DEV_ALIASED_IDS_BEFORE_6_3] = {
+		"KVM before 6.3 kept one APIC per aliased physical or logical ID in its "
+		"optimized maps: interrupts to aliased IDs or multi-bit LDRs reach some "
+		"of those APICs or none",
+		NULL, 6, 1, 6, 2 },
+	[KVM_DEV_SVM_TPR_SUBCLASS] = {
+		"KVM on SVM copies V_TPR into the TPR at every exit: TPR[3:0] is lost "
+		"(svm.c sync_cr8_to_lapic)",
+		"kvm_amd", 6, 1, 6, 12 },
+	[KVM_DEV_PVM_LATE_INTERRUPT] = {
+		"kvm_pvm takes a pending interrupt late: not right after STI and the "
+		"instruction after it",
+		"kvm_pvm", 6, 18, 6, 18 },
+};
+
+bool kvm_deviation_expected(enum kvm_deviation d)
+{
+	unsigned int major, minor, v;
+
+	if (d >= NR_KVM_DEVIATIONS || !host_kernel_version(&major, &minor))
+		return false;
+	if (deviations[d].backend && strcmp(deviations[d].backend, kvm_backend()))
+		return false;
+	v = major * 1000 + minor;
+	return v >= deviations[d].from_major * 1000 + deviations[d].from_minor &&
+	       v <= deviations[d].to_major * 1000 + deviations[d].to_minor;
+}
+
+const char *kvm_deviation_what(enum kvm_deviation d)
+{
+	return d < NR_KVM_DEVIATIONS ? deviations[d].what : "?";
 }
