@@ -191,6 +191,14 @@ void vcpu_restart(struct kvm_vcpu *vcpu, void *guest_code);
  * with the vCPU ID and RIP).  Returns with run->exit_reason to inspect.
  */
 void vcpu_run(struct kvm_vcpu *vcpu);
+/*
+ * vcpu_run(), but when the watchdog fires it returns -ETIMEDOUT, the vCPU
+ * out of KVM_RUN with its state intact, for a test that reports a stuck
+ * vCPU itself (vcpu_describe_stuck()) and goes on; otherwise 0.
+ */
+int vcpu_run_bounded(struct kvm_vcpu *vcpu);
+/* "RIP <symbol>, <MP state>; <arch wait state>" of a vCPU out of KVM_RUN. */
+const char *vcpu_describe_stuck(struct kvm_vcpu *vcpu, char *buf, size_t len);
 /* Raw KVM_RUN: 0 or -errno, no retry, no watchdog. */
 int __vcpu_run(struct kvm_vcpu *vcpu);
 void vcpu_set_timeout(struct kvm_vcpu *vcpu, unsigned int seconds);
@@ -216,6 +224,8 @@ const char *guest_symbolize(uint64_t addr, char *buf, size_t len);
 void vm_arch_setup(struct kvm_vm *vm);
 void vcpu_arch_setup(struct kvm_vcpu *vcpu, void *guest_code);
 uint64_t vcpu_arch_rip(struct kvm_vcpu *vcpu);
+/* Arch details of what a vCPU the watchdog caught waits with. */
+void vcpu_arch_describe_wait(struct kvm_vcpu *vcpu, char *buf, size_t len);
 /* Arch details of an exit for vcpu_fail_unexpected_exit(). */
 void vcpu_arch_describe_exit(struct kvm_vcpu *vcpu, char *buf, size_t len);
 

@@ -101,17 +101,27 @@ const char *mp_state_name(uint32_t mp_state)
 	return "unknown MP state";
 }
 
-static void __noreturn report_watchdog(struct kvm_vcpu *vcpu)
+const char *vcpu_describe_stuck(struct kvm_vcpu *vcpu, char *buf, size_t len)
 {
 	struct kvm_mp_state mp = { .mp_state = ~0u };
-	char where[160];
+	char where[160], state[320];
 
 	ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp);
 	guest_symbolize(vcpu_arch_rip(vcpu), where, sizeof(where));
+	vcpu_arch_describe_wait(vcpu, state, sizeof(state));
+	snprintf(buf, len, "RIP %s, %s%s", where, mp_state_name(mp.mp_state), state);
+	return buf;
+}
+
+static void __noreturn report_watchdog(struct kvm_vcpu *vcpu)
+{
+	char stuck[512];
+
+	vcpu_describe_stuck(vcpu, stuck, sizeof(stuck));
 	errno = 0;
-	TEST_FAIL("vCPU %u: no exit within %u s (watchdog): RIP %s, %s; "
+	TEST_FAIL("vCPU %u: no exit within %u s (watchdog): %s; "
 		  "a guest wait that never ends, or a lost interrupt",
-		  vcpu->id, vcpu->timeout_s, where, mp_state_name(mp.mp_state));
+		  vcpu->id, vcpu->timeout_s, stuck);
 }
 
 void vcpu_set_mp_state(struct kvm_vcpu *vcpu, uint32_t mp_state)
@@ -131,6 +141,12 @@ uint32_t vcpu_get_mp_state(struct kvm_vcpu *vcpu)
 
 void vcpu_run(struct kvm_vcpu *vcpu)
 {
+	if (vcpu_run_bounded(vcpu) == -ETIMEDOUT)
+		report_watchdog(vcpu);
+}
+
+int vcpu_run_bounded(struct kvm_vcpu *vcpu)
+{
 	int ret;
 
 	vcpu->run->immediate_exit = 0;
@@ -142,8 +158,11 @@ void vcpu_run(struct kvm_vcpu *vcpu)
 		ret = __vcpu_run(vcpu);
 		if (!ret)
 			break;
-		if (vcpu->watchdog_fired)
-			report_watchdog(vcpu);
+		if (vcpu->watchdog_fired) {
+			watchdog_disarm();
+			vcpu->run->immediate_exit = 0;
+			return -ETIMEDOUT;
+		}
 		TEST_ASSERT(ret == -EINTR || ret == -EAGAIN,
 			    "KVM_RUN of vCPU %u failed: %s", vcpu->id, strerror(-ret));
 		vcpu->run->immediate_exit = 0;
@@ -151,6 +170,7 @@ void vcpu_run(struct kvm_vcpu *vcpu)
 
 	if (vcpu->timeout_s)
 		watchdog_disarm();
+	return 0;
 }
 
 static const char *const exit_names[] = {

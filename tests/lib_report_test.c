@@ -236,10 +236,13 @@ static const struct scenario scenarios[] = {
 	    "while delivering a fault\\) at " AT_RIP(guest_ud) } },
 	{ "watchdog_spinning_guest", scenario_guest_code, guest_spin, KSFT_FAIL,
 	  { "# vCPU 0: no exit within 3 s \\(watchdog\\): " AT_RIP(guest_spin)
-	    ", runnable; a guest wait that never ends, or a lost interrupt$" } },
+	    ", runnable; IF 0, APIC base 0x[0-9a-f]+, SVR 0x[0-9a-f]+, TPR 0x0, "
+	    "highest IRR -1, ISR -1, LVTT 0x[0-9a-f]+, TSC deadline disarmed, "
+	    "NMI pending 0, interrupt injected 0; a guest wait that never ends, "
+	    "or a lost interrupt$" } },
 	{ "watchdog_halted_guest", scenario_guest_code, guest_halt_forever, KSFT_FAIL,
 	  { "# vCPU 0: no exit within 3 s \\(watchdog\\): "
-	    AT_RIP(guest_halt_forever) ", halted; " } },
+	    AT_RIP(guest_halt_forever) ", halted; IF [01], .*; a guest wait" } },
 	{ "guest_entry_returned", scenario_guest_code, guest_return, KSFT_FAIL,
 	  { "# vCPU 0: the guest entry function returned; end guest code with "
 	    "GUEST_DONE\\(\\)$" } },

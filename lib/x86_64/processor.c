@@ -4,6 +4,7 @@
  * state; and the host's accessors for registers, MSRs and CPUID.
  */
 #include "processor.h"
+#include "apic.h"
 #include "guest_memory.h"
 #include "arch_setup.h"
 
@@ -175,6 +176,59 @@ uint64_t vcpu_arch_rip(struct kvm_vcpu *vcpu)
 	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs))
 		return 0;
 	return regs.rip;
+}
+
+/* The highest vector set in the 256-bit register at @reg, or -1. */
+static int highest_vector(const struct kvm_lapic_state *s, unsigned int reg)
+{
+	for (int i = 7; i >= 0; i--) {
+		uint32_t bits = lapic_state_get_reg(s, reg + i * 0x10);
+
+		if (bits)
+			return i * 32 + 31 - __builtin_clz(bits);
+	}
+	return -1;
+}
+
+/*
+ * What a vCPU that does not come back waits with: IF, the APIC's enable
+ * bits, TPR, the highest IRR and ISR vectors, the timer, pending events.
+ * Raw ioctls: this runs on the way to a failure, nothing may assert.
+ */
+void vcpu_arch_describe_wait(struct kvm_vcpu *vcpu, char *buf, size_t len)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[3];
+	} msrs = { .hdr.nmsrs = 3, .e = { { .index = MSR_IA32_APICBASE },
+					  { .index = MSR_IA32_TSC_DEADLINE },
+					  { .index = MSR_IA32_TSC } } };
+	struct kvm_vcpu_events ev;
+	struct kvm_lapic_state lapic;
+	struct kvm_regs regs;
+	char deadline[48];
+	uint32_t lvtt;
+
+	buf[0] = 0;
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) || ioctl(vcpu->fd, KVM_GET_LAPIC, &lapic) ||
+	    ioctl(vcpu->fd, KVM_GET_VCPU_EVENTS, &ev) ||
+	    ioctl(vcpu->fd, KVM_GET_MSRS, &msrs) != 3)
+		return;
+	lvtt = lapic_state_get_reg(&lapic, APIC_LVTT);
+	if (!msrs.e[1].data)
+		snprintf(deadline, sizeof(deadline), "disarmed");
+	else if (msrs.e[1].data > msrs.e[2].data)
+		snprintf(deadline, sizeof(deadline), "%llu cycles ahead",
+			 (unsigned long long)(msrs.e[1].data - msrs.e[2].data));
+	else
+		snprintf(deadline, sizeof(deadline), "%llu cycles past",
+			 (unsigned long long)(msrs.e[2].data - msrs.e[1].data));
+	snprintf(buf, len, "; IF %u, APIC base 0x%llx, SVR 0x%x, TPR 0x%x, highest IRR %d, "
+		 "ISR %d, LVTT 0x%x, TSC deadline %s, NMI pending %u, interrupt injected %u",
+		 !!(regs.rflags & BIT(9)), (unsigned long long)msrs.e[0].data,
+		 lapic_state_get_reg(&lapic, APIC_SPIV), lapic_state_get_reg(&lapic, APIC_TASKPRI),
+		 highest_vector(&lapic, APIC_IRR), highest_vector(&lapic, APIC_ISR), lvtt,
+		 deadline, ev.nmi.pending, ev.interrupt.injected);
 }
 
 void vcpu_arch_describe_exit(struct kvm_vcpu *vcpu, char *buf, size_t len)
