@@ -251,7 +251,8 @@ void apic_sw_enable(bool enable);
 
 /*
  * The TSC-deadline timer: interrupt @vector at guest TSC @deadline (0
- * disarms).  Needs CPUID.01H:ECX.TSC_DEADLINE, which KVM reports.
+ * disarms).  Needs CPUID.01H:ECX.TSC_DEADLINE in the vCPU's CPUID, set
+ * when kvm_has_tsc_deadline_timer().
  */
 void apic_arm_tsc_deadline(uint8_t vector, uint64_t deadline);
 

@@ -233,6 +233,8 @@ const struct kvm_cpuid2 *kvm_get_supported_cpuid(void);
 /* The entry for @function/@index in @cpuid, or NULL. */
 struct kvm_cpuid_entry2 *cpuid_entry_find(struct kvm_cpuid2 *cpuid,
 					  uint32_t function, uint32_t index);
+/* KVM offers the TSC-deadline timer; vCPUs' CPUID then has it too. */
+bool kvm_has_tsc_deadline_timer(void);
 /* A copy of the vCPU's CPUID table (free() it). */
 struct kvm_cpuid2 *vcpu_get_cpuid(struct kvm_vcpu *vcpu);
 void vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid2 *cpuid);

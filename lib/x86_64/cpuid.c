@@ -52,7 +52,23 @@ struct kvm_cpuid2 *vcpu_cpuid_template(void)
 		TEST_ASSERT(scratch, "out of memory");
 	}
 	memcpy(scratch, supported, bytes);
+	if (kvm_has_tsc_deadline_timer())
+		cpuid_entry_find(scratch, 1, 0)->ecx |= CPUID_1_ECX_TSC_DEADLINE;
 	return scratch;
+}
+
+/*
+ * KVM's in-kernel APIC emulates the TSC-deadline timer, but its
+ * KVM_GET_SUPPORTED_CPUID may leave CPUID.1:ECX[24] clear (6.1 and 6.12
+ * do): KVM_CAP_TSC_DEADLINE_TIMER is what says userspace may set it
+ * (Documentation/virt/kvm/api.rst, KVM_GET_SUPPORTED_CPUID).
+ */
+bool kvm_has_tsc_deadline_timer(void)
+{
+	struct kvm_cpuid2 *supported = (struct kvm_cpuid2 *)kvm_get_supported_cpuid();
+
+	return kvm_has_cap(KVM_CAP_TSC_DEADLINE_TIMER) ||
+	       (cpuid_entry_find(supported, 1, 0)->ecx & CPUID_1_ECX_TSC_DEADLINE);
 }
 
 struct kvm_cpuid_entry2 *cpuid_entry_find(struct kvm_cpuid2 *cpuid,
