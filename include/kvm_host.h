@@ -15,6 +15,11 @@
  */
 const char *kvm_backend(void);
 
+/*
+ * The host CPU's model name (/proc/cpuinfo), e.g. "QEMU TCG CPU version
+ * 2.5+" when the host is itself a QEMU TCG guest; "unknown" if unread.
+ */
+const char *host_cpu_model(void);
 /* The running kernel's release string (uname -r). */
 const char *host_kernel_release(void);
 /* Its major.minor; false if the release does not parse. */

@@ -11,7 +11,26 @@
 #include "test_util.h"
 
 static char backend[sizeof(((struct dirent *)0)->d_name)] = "unknown";
+static char cpu_model[128] = "unknown";
 static struct utsname uts;
+
+/* The first "model name" of /proc/cpuinfo. */
+static void probe_cpu_model(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256], *colon;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "model name", 10) || !(colon = strchr(line, ':')))
+			continue;
+		colon += 1 + (colon[1] == ' ');
+		colon[strcspn(colon, "\n")] = 0;
+		snprintf(cpu_model, sizeof(cpu_model), "%s", colon);
+		break;
+	}
+	if (f)
+		fclose(f);
+}
 
 static void probe(void)
 {
@@ -34,6 +53,7 @@ static void probe(void)
 		if (dp)
 			closedir(dp);
 	}
+	probe_cpu_model();
 	errno = 0;
 }
 
@@ -48,6 +68,12 @@ const char *kvm_backend(void)
 {
 	probe_once();
 	return backend;
+}
+
+const char *host_cpu_model(void)
+{
+	probe_once();
+	return cpu_model;
 }
 
 const char *host_kernel_release(void)

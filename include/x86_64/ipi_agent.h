@@ -20,10 +20,18 @@ struct ipi_step {
 	uint16_t sender;		/* vCPU index that sends it */
 	uint8_t sender_x2apic;		/* ICR through the x2APIC MSR */
 	uint8_t any_one;		/* lowest priority: one of the waits suffices */
-	uint8_t pad[4];
+	/*
+	 * After its nr_waits come nr_maybe waits for targets a known KVM
+	 * deviation may leave out: waited for only until the settle time.
+	 */
+	uint16_t nr_maybe;
+	uint8_t pad[2];
 };
 
-/* vCPU @cpu's counter in the step's slot must reach @count. */
+/*
+ * vCPU @cpu's counter in the step's slot must reach @count, plus, for
+ * NMIs, the maybe-lost NMIs that did arrive (ipi_batch.nmi_extra).
+ */
 struct ipi_wait {
 	uint16_t cpu;
 	uint16_t count;
@@ -47,13 +55,23 @@ struct ipi_batch {
 	uint64_t timeout_tsc;		/* per-step wait bound, in TSC cycles */
 	uint64_t batch_tsc;		/* bound on all waits of the batch */
 	uint64_t batch_deadline;	/* set by the first sender: TSC + batch_tsc */
+	uint64_t settle_tsc;		/* how long to wait for maybe-lost ones */
 	uint64_t mailbox[IPI_MAX_CPUS];	/* guest address of each vCPU's mailbox */
 	uint8_t timed_out[IPI_MAX_BATCH];
+	/* Per vCPU: maybe-lost NMIs that arrived, counted by the senders. */
+	uint16_t nmi_extra[IPI_MAX_CPUS];
 	/* TSC cycles from the ICR write to the last acceptance waited for. */
 	uint64_t step_cycles[IPI_MAX_BATCH];
 	struct ipi_step steps[IPI_MAX_BATCH];
 	struct ipi_wait waits[IPI_MAX_WAITS];
 };
+
+/* The count wait @w of step @st is satisfied at. */
+static inline uint32_t ipi_wait_goal(const struct ipi_batch *b, const struct ipi_step *st,
+				     const struct ipi_wait *w)
+{
+	return w->count + (st->slot == IPI_SLOT_NMI ? b->nmi_extra[w->cpu] : 0);
+}
 
 /* Guest side: every vCPU of an engine VM runs this. */
 void ipi_agent_main(void);
@@ -65,12 +83,13 @@ extern char ipi_vector_stubs[];
 extern char ipi_nmi_stub[];
 
 /*
- * Wait for step @st of @b; false if the bound passed first (guest side).
- * If vCPU index @halt_for (>= 0) must accept the interrupt itself, it
- * waits for that halted, the TSC-deadline timer bounding the halt, then
- * spins for the others.
+ * Wait for step @st of @b, sent at TSC @start; false if @deadline passed
+ * first (guest side).  If vCPU index @halt_for (>= 0) must accept the
+ * interrupt itself, it waits for that halted, the TSC-deadline timer
+ * bounding the halt, then spins for the others; the maybe-lost ones get
+ * until @start + settle_tsc.
  */
-bool ipi_agent_wait_step(const struct ipi_batch *b, const struct ipi_step *st,
-			 uint64_t deadline, int halt_for);
+bool ipi_agent_wait_step(struct ipi_batch *b, const struct ipi_step *st,
+			 uint64_t start, uint64_t deadline, int halt_for);
 
 #endif /* SELFTEST_KVM_IPI_AGENT_H */
