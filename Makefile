@@ -146,3 +146,16 @@ check: all $(PROJECT_TEST_PROGS)
 check-build: $(PROJECT_TEST_PROGS)
 
 .PHONY: check check-build
+
+# The collection under other KVMs: a Debian kernel's kvm_amd, booted under
+# QEMU TCG (scripts/vm-run.sh; KERNEL=6.1, 6.12, or a vmlinuz with
+# MODULES=its lib/modules/RELEASE), and the table of this host against
+# 6.1 and 6.12 (scripts/vm-matrix.sh).
+vm_run:
+	@$(SRC_DIR)/scripts/vm-run.sh $(if $(KERNEL),--kernel "$(KERNEL)") \
+		$(if $(MODULES),--modules "$(MODULES)")
+
+vm_matrix:
+	@$(SRC_DIR)/scripts/vm-matrix.sh
+
+.PHONY: vm_run vm_matrix
