@@ -66,7 +66,7 @@ enum kvm_deviation {
 	 * timer's share puts it on the injection path, not in IPI routing; not
 	 * seen with kvm_pvm here, nor reported for kvm_amd on AMD hardware, so
 	 * most likely QEMU's SVM event injection, but not isolated.  kvm_amd
-	 * 6.12 under QEMU TCG (seen).  Tests accept only these shapes: an
+	 * 6.1 and 6.12 under QEMU TCG (seen).  Tests accept only these shapes: an
 	 * extra copy of an interrupt that was sent, a lost timer interrupt of
 	 * a vCPU stuck halted on it; a lost IPI stays a failure.
 	 */
