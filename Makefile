@@ -130,11 +130,19 @@ gen_tar: install
 .PHONY: install_kselftest_top gen_tar
 endif
 
-# The kselftest runner reads "settings" from $BASE_DIR/<dir>, which only
-# resolves inside a kernel tree; standalone, pass its timeout explicitly.
+# The kselftest runner names each test "selftests: <dir>: NAME" and reads
+# "settings" from $BASE_DIR/<dir>, <dir> being $PWD below its own tree.
+# Standalone, run from kvm/ there, a link to this directory, so that both
+# are those of an in-tree run; the timeout is passed explicitly as well,
+# for a make run from elsewhere (-f), where the shell resets $PWD.
 ifneq ($(KSFT_STANDALONE),)
 run_tests: export kselftest_override_timeout := \
 	$(shell sed -n 's/^timeout=//p' $(SRC_DIR)/settings)
+run_tests: export PWD := $(KSFT_DIR)/kvm
+run_tests: $(KSFT_DIR)/kvm
+
+$(KSFT_DIR)/kvm:
+	@ln -sfn $(SRC_DIR) $@
 endif
 
 
