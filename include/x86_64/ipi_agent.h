@@ -28,10 +28,7 @@ struct ipi_step {
 	uint8_t pad[2];
 };
 
-/*
- * vCPU @cpu's counter in the step's slot must reach @count, plus, for
- * NMIs, the maybe-lost NMIs that did arrive (ipi_batch.nmi_extra).
- */
+/* vCPU @cpu's counter in the step's slot must reach @count. */
 struct ipi_wait {
 	uint16_t cpu;
 	uint16_t count;
@@ -49,28 +46,37 @@ struct ipi_batch {
 	volatile uint32_t turn;		/* vCPU index whose steps come next */
 	volatile uint32_t next_step;
 	uint32_t nr_cpus;
-	uint32_t nr_steps;
+	uint32_t nr_steps;		/* sent by the vCPUs; 0 when the host sends */
+	uint32_t nr_steps_planned;	/* in steps[], whoever sends them */
 	uint32_t tsc_deadline;		/* the vCPUs have a TSC-deadline timer */
-	uint32_t pad;
 	uint64_t timeout_tsc;		/* per-step wait bound, in TSC cycles */
 	uint64_t batch_tsc;		/* bound on all waits of the batch */
 	uint64_t batch_deadline;	/* set by the first sender: TSC + batch_tsc */
 	uint64_t settle_tsc;		/* how long to wait for maybe-lost ones */
 	uint64_t mailbox[IPI_MAX_CPUS];	/* guest address of each vCPU's mailbox */
 	uint8_t timed_out[IPI_MAX_BATCH];
-	/* Per vCPU: maybe-lost NMIs that arrived, counted by the senders. */
-	uint16_t nmi_extra[IPI_MAX_CPUS];
 	/* TSC cycles from the ICR write to the last acceptance waited for. */
 	uint64_t step_cycles[IPI_MAX_BATCH];
 	struct ipi_step steps[IPI_MAX_BATCH];
 	struct ipi_wait waits[IPI_MAX_WAITS];
 };
 
-/* The count wait @w of step @st is satisfied at. */
-static inline uint32_t ipi_wait_goal(const struct ipi_batch *b, const struct ipi_step *st,
-				     const struct ipi_wait *w)
+/*
+ * A maybe-lost NMI of step @k reached vCPU index @cpu: the NMI counts
+ * the later steps wait for on @cpu are one higher (host and guest side).
+ */
+static inline void ipi_batch_nmi_arrived(struct ipi_batch *b, unsigned int k, unsigned int cpu)
 {
-	return w->count + (st->slot == IPI_SLOT_NMI ? b->nmi_extra[w->cpu] : 0);
+	for (unsigned int j = k + 1; j < b->nr_steps_planned; j++) {
+		const struct ipi_step *st = &b->steps[j];
+		struct ipi_wait *w = &b->waits[st->first_wait];
+
+		if (st->slot != IPI_SLOT_NMI)
+			continue;
+		for (unsigned int i = 0; i < st->nr_waits + st->nr_maybe; i++)
+			if (w[i].cpu == cpu)
+				w[i].count++;
+	}
 }
 
 /* Guest side: every vCPU of an engine VM runs this. */
@@ -83,13 +89,12 @@ extern char ipi_vector_stubs[];
 extern char ipi_nmi_stub[];
 
 /*
- * Wait for step @st of @b, sent at TSC @start; false if @deadline passed
- * first (guest side).  If vCPU index @halt_for (>= 0) must accept the
- * interrupt itself, it waits for that halted, the TSC-deadline timer
- * bounding the halt, then spins for the others; the maybe-lost ones get
- * until @start + settle_tsc.
+ * Wait for step @st of @b; false if @deadline passed first (guest side).
+ * If vCPU index @halt_for (>= 0) must accept the interrupt itself, it
+ * waits for that halted, the TSC-deadline timer bounding the halt, then
+ * spins for the others.  The maybe-lost ones are the caller's.
  */
-bool ipi_agent_wait_step(struct ipi_batch *b, const struct ipi_step *st,
-			 uint64_t start, uint64_t deadline, int halt_for);
+bool ipi_agent_wait_step(const struct ipi_batch *b, const struct ipi_step *st,
+			 uint64_t deadline, int halt_for);
 
 #endif /* SELFTEST_KVM_IPI_AGENT_H */

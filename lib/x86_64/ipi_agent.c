@@ -61,7 +61,7 @@ static bool step_complete(const struct ipi_batch *b, const struct ipi_step *st)
 	unsigned int i, got = 0;
 
 	for (i = 0; i < st->nr_waits; i++)
-		got += mailbox_of(b, w[i].cpu)->count[st->slot] >= ipi_wait_goal(b, st, &w[i]);
+		got += mailbox_of(b, w[i].cpu)->count[st->slot] >= w[i].count;
 	return st->any_one ? got > 0 || !st->nr_waits : got == st->nr_waits;
 }
 
@@ -90,7 +90,7 @@ static void wait_own_halted(const struct ipi_batch *b, const struct ipi_step *st
 	wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
 	for (;;) {
 		cli();
-		if (*count >= ipi_wait_goal(b, st, w) || rdtsc() > deadline)
+		if (*count >= w->count || rdtsc() > deadline)
 			break;
 		safe_halt();
 	}
@@ -98,49 +98,50 @@ static void wait_own_halted(const struct ipi_batch *b, const struct ipi_step *st
 	sti();
 }
 
-static unsigned int maybe_arrived(const struct ipi_batch *b, const struct ipi_step *st)
+static bool maybe_arrived(const struct ipi_batch *b, const struct ipi_step *st, unsigned int i)
 {
-	const struct ipi_wait *w = &b->waits[st->first_wait + st->nr_waits];
-	unsigned int got = 0;
+	const struct ipi_wait *w = &b->waits[st->first_wait + st->nr_waits + i];
 
-	for (unsigned int i = 0; i < st->nr_maybe; i++)
-		got += mailbox_of(b, w[i].cpu)->count[st->slot] >= ipi_wait_goal(b, st, &w[i]);
-	return got;
+	return mailbox_of(b, w->cpu)->count[st->slot] >= w->count;
 }
 
 /*
- * Give the targets a known deviation may leave out until @until to show
- * the interrupt, so that it cannot merge with the next one (a second NMI
- * while one is pending is dropped); count the NMIs that did arrive.
+ * Give the targets a known deviation may leave out of step @k until
+ * @until to show the interrupt, so that it cannot merge with the next one
+ * (a second NMI while one is pending is dropped); the NMIs that did
+ * arrive raise the counts the later steps wait for.  Rare, and kept out of
+ * line: guest instructions cost here (each may be emulated).
  */
-static void settle_maybe(struct ipi_batch *b, const struct ipi_step *st, uint64_t until)
+static void __attribute__((noinline, cold)) settle_maybe(struct ipi_batch *b, unsigned int k,
+							  uint64_t until)
 {
-	struct ipi_wait *w = &b->waits[st->first_wait + st->nr_waits];
+	const struct ipi_step *st = &b->steps[k];
+	unsigned int i, got;
 
-	if (!st->nr_maybe)
-		return;
-	while (maybe_arrived(b, st) < st->nr_maybe && rdtsc() <= until)
+	for (;;) {
+		for (i = 0, got = 0; i < st->nr_maybe; i++)
+			got += maybe_arrived(b, st, i);
+		if (got == st->nr_maybe || rdtsc() > until)
+			break;
 		cpu_relax();
+	}
 	if (st->slot != IPI_SLOT_NMI)
 		return;
-	/* A step waits for each vCPU once: bumping one goal moves no other. */
-	for (unsigned int i = 0; i < st->nr_maybe; i++)
-		if (mailbox_of(b, w[i].cpu)->count[st->slot] >= ipi_wait_goal(b, st, &w[i]))
-			b->nmi_extra[w[i].cpu]++;
+	for (i = 0; i < st->nr_maybe; i++)
+		if (maybe_arrived(b, st, i))
+			ipi_batch_nmi_arrived(b, k, b->waits[st->first_wait + st->nr_waits + i].cpu);
 }
 
-bool ipi_agent_wait_step(struct ipi_batch *b, const struct ipi_step *st,
-			 uint64_t start, uint64_t deadline, int halt_for)
+bool ipi_agent_wait_step(const struct ipi_batch *b, const struct ipi_step *st,
+			 uint64_t deadline, int halt_for)
 {
 	const struct ipi_wait *own = halt_for >= 0 ? own_wait(b, st, halt_for) : NULL;
-	uint64_t settled = start + b->settle_tsc;
 	bool done;
 
 	if (own && !st->any_one)
 		wait_own_halted(b, st, own, deadline);
 	while (!(done = step_complete(b, st)) && rdtsc() <= deadline)
 		cpu_relax();
-	settle_maybe(b, st, settled < deadline ? settled : deadline);
 	return done;
 }
 
@@ -191,9 +192,12 @@ static void agent_send_turn(struct ipi_batch *b, unsigned int me, bool halted)
 		if (deadline > b->batch_deadline)
 			deadline = b->batch_deadline;
 		send_icr(x2apic, st->icr);
-		if (!ipi_agent_wait_step(b, st, start, deadline, halt_for))
+		if (!ipi_agent_wait_step(b, st, deadline, halt_for))
 			b->timed_out[i] = 1;
 		b->step_cycles[i] = rdtsc() - start;
+		if (st->nr_maybe)
+			settle_maybe(b, i, start + b->settle_tsc < deadline ?
+					   start + b->settle_tsc : deadline);
 	}
 
 	b->next_step = i;

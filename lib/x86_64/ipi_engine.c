@@ -453,12 +453,12 @@ static void fill_script(struct ipi_engine *eng, const struct batch_plan *plan, b
 	b->turn = from_host ? ~0u : (uint32_t)plan->irq[0].sender;
 	b->nr_cpus = eng->nr;
 	b->nr_steps = from_host ? 0 : plan->nr;
+	b->nr_steps_planned = plan->nr;
 	b->timeout_tsc = eng->timeout_ms * eng->tsc_khz;
 	b->batch_tsc = IPI_BATCH_WAIT_MS * eng->tsc_khz;
 	b->tsc_deadline = eng->tsc_deadline;
 	b->settle_tsc = b->timeout_tsc / IPI_SETTLE_DIVISOR;
 	memset(b->timed_out, 0, sizeof(b->timed_out));
-	memset(b->nmi_extra, 0, sizeof(b->nmi_extra));
 
 	for (unsigned int k = 0; k < plan->nr; k++) {
 		const struct apic_model_result *r = &plan->expect[k];
@@ -531,8 +531,7 @@ static unsigned int host_waits_met(struct ipi_engine *eng, const struct ipi_step
 	unsigned int got = 0;
 
 	for (unsigned int j = 0; j < nr; j++)
-		got += eng->mailbox[w[j].cpu]->count[st->slot] >=
-		       ipi_wait_goal(eng->batch, st, &w[j]);
+		got += eng->mailbox[w[j].cpu]->count[st->slot] >= w[j].count;
 	return got;
 }
 
@@ -575,8 +574,8 @@ static void host_run_script(struct ipi_engine *eng, const struct batch_plan *pla
 		for (unsigned int j = 0; j < st->nr_maybe && st->slot == IPI_SLOT_NMI; j++) {
 			const struct ipi_wait *w = &b->waits[st->first_wait + st->nr_waits + j];
 
-			if (eng->mailbox[w->cpu]->count[st->slot] >= ipi_wait_goal(b, st, w))
-				b->nmi_extra[w->cpu]++;
+			if (eng->mailbox[w->cpu]->count[st->slot] >= w->count)
+				ipi_batch_nmi_arrived(b, k, w->cpu);
 		}
 	}
 
