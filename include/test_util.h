@@ -110,6 +110,17 @@ do {										\
 /* Nanoseconds of CLOCK_MONOTONIC. */
 uint64_t now_ns(void);
 
+/*
+ * Fork; the child runs @child(@arg), which must exec or exit (returning
+ * exits 127), with stdout and stderr on a pipe.  The parent keeps up to
+ * @len - 1 bytes of that output in @buf, NUL-terminated, kills the child
+ * if it outlives @timeout_ms, and returns its exit code, or -signal.
+ */
+int run_child_capture(void (*child)(void *arg), void *arg, char *buf, size_t len,
+		      unsigned int timeout_ms);
+/* Whether a line of @text matches extended regex @pattern (+ REG_* @cflags). */
+bool text_matches(const char *text, const char *pattern, int cflags);
+
 /* Parse an unsigned number (decimal or 0x-hex); false on junk or overflow. */
 bool parse_u64(const char *s, uint64_t *out);
 

@@ -13,15 +13,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <poll.h>
 #include <regex.h>
 #include <sched.h>
-#include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <grp.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kvm_test_harness.h"
@@ -71,10 +68,18 @@ static void drop_cap_sys_admin(void)
 	TEST_ASSERT(!syscall(SYS_capset, &hdr, data), "capset");
 }
 
+struct child_cmd {
+	enum condition cond;
+	char *const *argv;
+	const char *env;
+};
+
 /* In the child: build the condition, then exec. */
-static void __noreturn enter_condition_and_exec(enum condition cond, char *const argv[],
-						 const char *env)
+static void enter_condition_and_exec(void *arg)
 {
+	const struct child_cmd *cmd = arg;
+	enum condition cond = cmd->cond;
+
 	if (cond == NO_DEV_KVM || cond == NO_TRACEFS) {
 		TEST_ASSERT(!unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)");
 		TEST_ASSERT(!mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "make / private");
@@ -92,67 +97,27 @@ static void __noreturn enter_condition_and_exec(enum condition cond, char *const
 		TEST_ASSERT(!setgroups(0, NULL) && !setgid(NOBODY) && !setuid(NOBODY),
 			    "becoming nobody");
 	}
-	if (env)
-		putenv((char *)env);
-	execv(argv[0], argv);
-	_exit(127);
+	if (cmd->env)
+		putenv((char *)cmd->env);
+	execv(cmd->argv[0], cmd->argv);
 }
 
 static void run(enum condition cond, const char *env, struct child *c, const char *binary,
 		const char *arg)
 {
 	char path[4400], *argv[] = { path, (char *)arg, NULL };
-	size_t used = 0;
-	int pipefd[2], status;
-	uint64_t deadline;
-	pid_t pid;
+	struct child_cmd cmd = { .cond = cond, .argv = argv, .env = env };
 
 	snprintf(path, sizeof(path), "%s/%s", collection_dir, binary);
 	c->output = calloc(1, OUTPUT_MAX);
 	TEST_ASSERT(c->output, "out of memory");
-	TEST_ASSERT(!pipe(pipefd), "pipe");
-	fflush(stdout);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork");
-	if (!pid) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		close(pipefd[0]);
-		enter_condition_and_exec(cond, argv, env);
-	}
-	close(pipefd[1]);
-	deadline = now_ns() + CHILD_TIMEOUT_MS * 1000000ull;
-	for (;;) {
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-		int64_t left = (int64_t)(deadline - now_ns()) / 1000000;
-		ssize_t n;
-
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (poll(&p, 1, left) <= 0)
-			continue;
-		n = read(pipefd[0], c->output + used, OUTPUT_MAX - 1 - used);
-		if (n <= 0)
-			break;
-		used += n;
-	}
-	close(pipefd[0]);
-	TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
-	c->status = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+	c->status = run_child_capture(enter_condition_and_exec, &cmd, c->output, OUTPUT_MAX,
+				      CHILD_TIMEOUT_MS);
 }
 
 static bool matches(const char *output, const char *pattern)
 {
-	regex_t re;
-	bool m;
-
-	TEST_ASSERT(!regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE | REG_NOSUB | REG_ICASE),
-		    "bad pattern %s", pattern);
-	m = !regexec(&re, output, 0, NULL, 0);
-	regfree(&re);
-	return m;
+	return text_matches(output, pattern, REG_ICASE);
 }
 
 static void show(const struct child *c, const char *binary)

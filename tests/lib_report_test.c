@@ -9,10 +9,6 @@
  * the library documents; a reporter that breaks fails this test.
  */
 #include <fcntl.h>
-#include <poll.h>
-#include <regex.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kvm_test_harness.h"
@@ -283,58 +279,20 @@ struct child_result {
 	char output[OUTPUT_MAX];
 };
 
+static void exec_scenario(void *name)
+{
+	execl("/proc/self/exe", "lib_report_test", "--scenario", (char *)name, NULL);
+}
+
 static void run_child(const char *name, struct child_result *res)
 {
-	size_t used = 0;
-	int pipefd[2], status;
-	uint64_t deadline;
-	pid_t pid;
-
-	TEST_ASSERT(!pipe(pipefd), "pipe");
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork");
-	if (!pid) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		close(pipefd[0]);
-		execl("/proc/self/exe", "lib_report_test", "--scenario", name, NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-
-	deadline = now_ns() + CHILD_TIMEOUT_MS * 1000000ull;
-	for (;;) {
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
-		int64_t left = (int64_t)(deadline - now_ns()) / 1000000;
-		ssize_t n;
-
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			break;
-		}
-		if (poll(&p, 1, left) <= 0)
-			continue;
-		n = read(pipefd[0], res->output + used, sizeof(res->output) - 1 - used);
-		if (n <= 0)
-			break;
-		used += n;
-	}
-	res->output[used] = '\0';
-	close(pipefd[0]);
-	TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid");
-	res->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+	res->exit_code = run_child_capture(exec_scenario, (void *)name, res->output,
+					   sizeof(res->output), CHILD_TIMEOUT_MS);
 }
 
 static bool output_matches(const char *output, const char *pattern)
 {
-	regex_t re;
-	bool match;
-
-	TEST_ASSERT(!regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE | REG_NOSUB),
-		    "bad pattern: %s", pattern);
-	match = !regexec(&re, output, 0, NULL, 0);
-	regfree(&re);
-	return match;
+	return text_matches(output, pattern, 0);
 }
 
 static void print_child_output(const char *output)
