@@ -224,6 +224,8 @@ const char *guest_symbolize(uint64_t addr, char *buf, size_t len);
 void vm_arch_setup(struct kvm_vm *vm);
 void vcpu_arch_setup(struct kvm_vcpu *vcpu, void *guest_code);
 uint64_t vcpu_arch_rip(struct kvm_vcpu *vcpu);
+/* Whether the vCPU sits at the reset vector, as after RESET or INIT. */
+bool vcpu_arch_at_reset_vector(struct kvm_vcpu *vcpu);
 /* Arch details of what a vCPU the watchdog caught waits with. */
 void vcpu_arch_describe_wait(struct kvm_vcpu *vcpu, char *buf, size_t len);
 /* Arch details of an exit for vcpu_fail_unexpected_exit(). */

@@ -316,7 +316,16 @@ void vcpu_fail_unexpected_exit(struct kvm_vcpu *vcpu, const char *why)
 	char desc[512], where[160];
 
 	describe_exit(vcpu, desc, sizeof(desc));
-	guest_symbolize(vcpu_arch_rip(vcpu), where, sizeof(where));
+	/*
+	 * After a shutdown KVM may INIT the vCPU (kvm_amd does: the VMCB is
+	 * undefined after a SHUTDOWN intercept), and the RIP of the fault is
+	 * gone: say so rather than symbolize the reset vector.
+	 */
+	if (vcpu->run->exit_reason == KVM_EXIT_SHUTDOWN && vcpu_arch_at_reset_vector(vcpu))
+		snprintf(where, sizeof(where), "0xfff0, the reset vector: KVM INITed the vCPU "
+			 "after the shutdown, the RIP of the fault is lost");
+	else
+		guest_symbolize(vcpu_arch_rip(vcpu), where, sizeof(where));
 	errno = 0;
 	TEST_FAIL("vCPU %u: unexpected exit %s at RIP %s%s%s", vcpu->id, desc, where,
 		  why ? "; " : "", why ? why : "");

@@ -178,6 +178,16 @@ uint64_t vcpu_arch_rip(struct kvm_vcpu *vcpu)
 	return regs.rip;
 }
 
+/* Real mode at F000:FFF0, CS base FFFF0000H (SDM vol. 3A, "First Instruction Executed"). */
+bool vcpu_arch_at_reset_vector(struct kvm_vcpu *vcpu)
+{
+	struct kvm_sregs sregs;
+
+	if (ioctl(vcpu->fd, KVM_GET_SREGS, &sregs))
+		return false;
+	return !(sregs.cr0 & 1) && sregs.cs.base == 0xffff0000 && vcpu_arch_rip(vcpu) == 0xfff0;
+}
+
 /* The highest vector set in the 256-bit register at @reg, or -1. */
 static int highest_vector(const struct kvm_lapic_state *s, unsigned int reg)
 {
