@@ -4,7 +4,8 @@
  * run every vCPU to its first ucall, and destroy the VM.
  *
  * A benchmark, not a test: it prints numbers (min and median of the
- * repetitions, in milliseconds) and is not run by "make run_tests".
+ * repetitions, in milliseconds, in all and per phase: create, run,
+ * destroy) and is not run by "make run_tests".
  *
  *	vm_create_bench [-r REPS] [-n N[,N...]]
  */
@@ -18,18 +19,25 @@ static void guest_first_ucall(void)
 	GUEST_DONE();
 }
 
-static uint64_t one_round(unsigned int nr_vcpus)
+enum phase { CREATE, RUN, DESTROY, TOTAL, NR_PHASES };
+
+static void one_round(unsigned int nr_vcpus, uint64_t ns[NR_PHASES])
 {
-	uint64_t start = now_ns();
+	uint64_t t0 = now_ns(), t1, t2;
 	struct kvm_vm *vm = vm_create_with_vcpus(nr_vcpus, guest_first_ucall, NULL);
 	struct ucall uc;
 
+	t1 = now_ns();
 	for (unsigned int i = 0; i < nr_vcpus; i++) {
 		TEST_ASSERT_EQ(vcpu_run_until_ucall(vm->vcpus[i], &uc), UCALL_SYNC);
 		TEST_ASSERT_EQ(uc.args[0], vm->vcpus[i]->id);
 	}
+	t2 = now_ns();
 	kvm_vm_free(vm);
-	return now_ns() - start;
+	ns[CREATE] = t1 - t0;
+	ns[RUN] = t2 - t1;
+	ns[DESTROY] = now_ns() - t2;
+	ns[TOTAL] = now_ns() - t0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -101,22 +109,30 @@ int main(int argc, char **argv)
 	kvm_require_dev_kvm();
 	max = kvm_max_vcpus();
 	printf("# create VM + run each vCPU to its first ucall + destroy, %u reps\n", reps);
-	printf("# %8s %12s %12s %14s\n", "vCPUs", "min ms", "median ms", "median us/vCPU");
+	printf("# %8s %12s %12s %14s %10s %10s %10s\n", "vCPUs", "min ms", "median ms",
+	       "median us/vCPU", "create", "run", "destroy");
 	for (unsigned int s = 0; s < nr_sizes; s++) {
 		unsigned int n = sizes[s];
-		uint64_t t[1000];
-		char a[32], b[32];
+		uint64_t t[NR_PHASES][1000], ns[NR_PHASES];
+		char a[32], b[32], c[NR_PHASES][32];
 
 		if (n > max) {
 			printf("# %8u skipped: host allows %u vCPUs per VM\n", n, max);
 			continue;
 		}
-		for (unsigned int r = 0; r < reps; r++)
-			t[r] = one_round(n);
-		qsort(t, reps, sizeof(t[0]), cmp_u64);
-		printf("# %8u %12s %12s %14llu\n", n, ms(t[0], a, sizeof(a)),
-		       ms(t[reps / 2], b, sizeof(b)),
-		       (unsigned long long)(t[reps / 2] / n / 1000));
+		for (unsigned int r = 0; r < reps; r++) {
+			one_round(n, ns);
+			for (int p = 0; p < NR_PHASES; p++)
+				t[p][r] = ns[p];
+		}
+		for (int p = 0; p < NR_PHASES; p++)
+			qsort(t[p], reps, sizeof(t[p][0]), cmp_u64);
+		printf("# %8u %12s %12s %14llu %10s %10s %10s\n", n,
+		       ms(t[TOTAL][0], a, sizeof(a)), ms(t[TOTAL][reps / 2], b, sizeof(b)),
+		       (unsigned long long)(t[TOTAL][reps / 2] / n / 1000),
+		       ms(t[CREATE][reps / 2], c[CREATE], sizeof(c[0])),
+		       ms(t[RUN][reps / 2], c[RUN], sizeof(c[0])),
+		       ms(t[DESTROY][reps / 2], c[DESTROY], sizeof(c[0])));
 	}
 	return KSFT_PASS;
 }
