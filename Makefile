@@ -35,6 +35,8 @@ src_names = $(sort $(patsubst $(SRC_DIR)/%.c,%,$(wildcard $(SRC_DIR)/$(1))))
 TEST_GEN_PROGS := $(call src_names,$(ARCH_DIR)/*_test.c)
 TEST_GEN_PROGS_EXTENDED := $(call src_names,$(ARCH_DIR)/*_bench.c)
 PROJECT_TESTS := $(call src_names,tests/*_test.c)
+# The project's tests that run VMs; the others run on the host alone.
+PROJECT_KVM_TESTS := tests/host_conditions_test tests/lib_report_test
 
 LIBKVM_SRCS := $(patsubst $(SRC_DIR)/%,%,$(sort $(wildcard $(SRC_DIR)/lib/*.c) \
 	$(wildcard $(SRC_DIR)/lib/$(ARCH_DIR)/*.c $(SRC_DIR)/lib/$(ARCH_DIR)/*.S)))
@@ -146,24 +148,29 @@ $(KSFT_DIR)/kvm:
 endif
 
 
-# The project's own tests: library self-tests and host-only unit tests.
+# The project's own tests: host-only unit tests on the host; the library's
+# self-tests, which run VMs, on the host's KVM or, where there is none
+# usable, in the embedded KVM (scripts/vm-run.sh).
 check: all $(PROJECT_TEST_PROGS)
-	@$(SRC_DIR)/scripts/run-ktap.sh $(OUTPUT)/results/project.ktap $(PROJECT_TEST_PROGS)
+	@$(SRC_DIR)/scripts/run-ktap.sh $(OUTPUT)/results/project.ktap \
+		$(filter-out $(PROJECT_KVM_TESTS:%=$(OUTPUT)/%),$(PROJECT_TEST_PROGS)) \
+		--kvm $(PROJECT_KVM_TESTS:%=$(OUTPUT)/%)
 
 # Build the project's own tests without running them.
 check-build: $(PROJECT_TEST_PROGS)
 
 .PHONY: check check-build
 
-# The collection under other KVMs: a Debian kernel's kvm_amd, booted under
-# QEMU TCG (scripts/vm-run.sh; KERNEL=6.1, 6.12, or a vmlinuz with
-# MODULES=its lib/modules/RELEASE), and the table of this host against
-# 6.1 and 6.12 (scripts/vm-matrix.sh).
+# The collection under the embedded KVM: a Debian kernel's KVM, booted in
+# an emulator (scripts/vm-run.sh; KERNEL=6.12 (default), 6.1, or a vmlinuz
+# with MODULES=its lib/modules/RELEASE; EMULATOR=qemu), and the table of
+# every KVM at hand (scripts/vm-matrix.sh; MATRIX="6.1 6.12@qemu-7.2 ...").
 vm_run:
 	@$(SRC_DIR)/scripts/vm-run.sh $(if $(KERNEL),--kernel "$(KERNEL)") \
-		$(if $(MODULES),--modules "$(MODULES)")
+		$(if $(MODULES),--modules "$(MODULES)") \
+		$(if $(EMULATOR),--emulator "$(EMULATOR)")
 
 vm_matrix:
-	@$(SRC_DIR)/scripts/vm-matrix.sh
+	@$(SRC_DIR)/scripts/vm-matrix.sh $(MATRIX)
 
 .PHONY: vm_run vm_matrix
