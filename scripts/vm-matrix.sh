@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Run the collection against every KVM at hand and print one table: test
-# binary x kernel/backend, with the binary's KTAP cases counted as
+# binary x kernel/backend/emulator, with the binary's KTAP cases counted as
 # passed/failed/skipped/xfail.
 #
-#  - the host's own KVM: "make run_tests" (the kselftest runner), KTAP in
-#    results/vm-host.ktap;
-#  - each Debian kernel given (default: 6.1 6.12) booted under QEMU TCG,
-#    where kvm_amd runs the tests: scripts/vm-run.sh, KTAP in
-#    results/vm-KERNEL.ktap.
+#  - the host's own KVM, when /dev/kvm is usable: "make run_tests" (the
+#    kselftest runner), KTAP in results/vm-host.ktap;
+#  - each column given as KERNEL[@EMULATOR] (default: 6.1 6.12):
+#    scripts/vm-run.sh --kernel KERNEL, under EMULATOR: qemu (VM_QEMU's
+#    default), qemu-7.2, qemu-10; KTAP in results/vm-LABEL.ktap.
 #
 # The tests are built once, into .vm/build, and every column runs those
 # same binaries.  Counting follows scripts/ktap-summary.sh: a binary's
@@ -17,49 +17,74 @@
 # one more failure when it failed (crash, timeout) after its cases passed.
 # "pass" here excludes XFAIL (its own column); XPASS counts as a failure.
 # A binary whose run never ended (the VM died under it) is marked "!".
+# The seconds each binary took are in results/vm-matrix-times.txt.
 #
 # Ends with the runs' problems (panic, oops, hang, ...), each column's
 # "N passed, N failed, N skipped", and the same line over all columns.
 # Exit 0 only when every run passed.
 #
-# usage: vm-matrix.sh [KERNEL...]      (the KERNEL values of vm-run.sh)
+# usage: vm-matrix.sh [KERNEL[@EMULATOR]...]
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 vm=$top/.vm
 results=$top/results
-kernels=${*:-6.1 6.12}
+columns=${*:-6.1 6.12}
 mkdir -p "$results" "$vm"
 status=0
 
-# --- the host ----------------------------------------------------------------
-host_backend=none
-for d in /sys/module/kvm_*; do
-	[ -d "$d" ] && host_backend=${d##*/} && break
-done
-host_ktap=$results/vm-host.ktap
-echo "vm-matrix: host: kernel $(uname -r), backend $host_backend: make run_tests (OUTPUT=.vm/build)"
-start=$(date +%s)
-make -s -C "$top" OUTPUT="$vm/build" run_tests > "$host_ktap" 2>&1 || status=1
-echo "vm-matrix: host: $(($(date +%s) - start)) s; KTAP in $host_ktap"
-files=$host_ktap
-labels="host $(uname -r | cut -d. -f1-2) $host_backend"
+echo "vm-matrix: building into .vm/build"
+make -s -C "$top" OUTPUT="$vm/build" all check-build > "$vm/build.log" 2>&1 ||
+	{ tail -n 20 "$vm/build.log"; exit 1; }
 
-# --- the Debian kernels under QEMU -----------------------------------------
+# --- the host ----------------------------------------------------------------
+files=""
+labels=""
+if host=$("$top/scripts/host-kvm.sh"); then
+	host_ktap=$results/vm-host.ktap
+	echo "vm-matrix: host: $host: make run_tests (OUTPUT=.vm/build)"
+	start=$(date +%s)
+	make -s -C "$top" OUTPUT="$vm/build" run_tests > "$host_ktap" 2>&1 || status=1
+	echo "vm-matrix: host: $(($(date +%s) - start)) s; KTAP in $host_ktap"
+	files=$host_ktap
+	labels="host $(uname -r | cut -d. -f1-2) ${host%%,*}"
+else
+	echo "vm-matrix: host: left out: $host"
+fi
+
+# --- the VMs -----------------------------------------------------------------
 problems=$vm/matrix-problems.txt
 : > "$problems"
-for k in $kernels; do
-	echo "vm-matrix: kernel $k: scripts/vm-run.sh --kernel $k"
-	out=$vm/matrix-$k.out
-	VM_SKIP_BUILD=1 "$top/scripts/vm-run.sh" --kernel "$k" > "$out" 2>&1 || status=1
+for c in $columns; do
+	k=${c%%@*}
+	e=qemu
+	[ "$k" = "$c" ] || e=${c#*@}
+	case $e in
+	qemu) q=${VM_QEMU:-10} ;;
+	qemu-*) q=${e#qemu-}; e=qemu ;;
+	*) q=${VM_QEMU:-10} ;;
+	esac
+	echo "vm-matrix: $c: scripts/vm-run.sh --kernel $k --emulator $e (VM_QEMU=$q)"
+	out=$vm/matrix-$(echo "$c" | tr '/@' '__').out
+	start=$(date +%s)
+	VM_QEMU=$q VM_OUTPUT=$vm/build "$top/scripts/vm-run.sh" --kernel "$k" --emulator "$e" \
+		> "$out" 2>&1 || status=1
 	grep -E '^vm-run: kernel [^ ]+: [A-Z]' "$out" >> "$problems"
-	grep -E '^vm-run: kernel [^ ]+ \(' "$out"
-	ktap=$results/vm-$k.ktap
-	[ -r "$ktap" ] || { echo "vm-matrix: kernel $k: no KTAP (see $out)"; tail -n 5 "$out"; continue; }
+	grep -E '^vm-run: kernel [^,]*, ' "$out"
+	ktap=$(sed -n 's/^vm-run: KTAP in \(.*\), console in .*/\1/p' "$out")
+	[ -r "$ktap" ] || { echo "vm-matrix: $c: no KTAP (see $out)"; tail -n 5 "$out"; continue; }
 	rel=$(sed -n 's/^# vm-run: kernel \([^ ]*\) .*/\1/p' "$ktap" | head -n 1)
 	be=$(sed -n 's/^# vm-run: backend \([^ ,]*\).*/\1/p' "$ktap" | head -n 1)
+	emu=$(sed -n 's/^vm-run: kernel [^,]*, [^ ]* under \([^:]*\):.*/\1/p' "$out" | head -n 1)
 	files="$files $ktap"
-	labels="$labels|VM ${rel:-$k} ${be:-?}"
+	labels="$labels${labels:+|}${rel:-$k} ${be:-?} ${emu:-$e}"
+	echo "vm-matrix: $c: $(($(date +%s) - start)) s"
 done
+files=${files# }
+
+# The seconds each binary took, per column.
+for f in $files; do
+	echo "$(basename "$f" .ktap): $(sed -n 's/^# vm-run: \([a-z_0-9]*\) took \([0-9.]*\) s$/\1 \2/p' "$f" | tr '\n' ' ')"
+done > "$results/vm-matrix-times.txt"
 
 # --- the table ---------------------------------------------------------------
 echo
