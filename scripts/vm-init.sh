@@ -20,7 +20,8 @@ export HOME=/root
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-mount -t tmpfs tmpfs /tmp
+# The initramfs is already writable memory: /tmp stays as it is, with the
+# files vm-run.sh put there (VM_FILES from the host's /tmp).
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 
 for p in 1 2 3; do
