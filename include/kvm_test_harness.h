@@ -83,13 +83,24 @@
 
 /*
  * TEST_HARNESS_MAIN for tests that need /dev/kvm: without it the whole
- * binary SKIPs (exit 4) with the reason, instead of every case one by one.
+ * binary SKIPs (exit 4) with the reason, instead of every case one by one;
+ * listing the cases (-l) and the usage (-h) work anywhere.
  */
 #define KVM_TEST_HARNESS_MAIN							\
 	int main(int argc, char **argv)						\
 	{									\
-		kvm_require_dev_kvm();						\
+		if (!kvm_harness_only_lists(argc, argv))			\
+			kvm_require_dev_kvm();					\
 		return test_harness_run(argc, argv);				\
 	}
+
+/* Whether the command line only asks for the list of cases or the usage. */
+static inline bool kvm_harness_only_lists(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
 
 #endif /* SELFTEST_KVM_TEST_HARNESS_H */
