@@ -69,6 +69,13 @@
 #define LOGI_V(_dm, _vec, _dest, _from)						\
 	{ .delivery_mode = (_dm), .vector = (_vec), .dest = (_dest), .sender = (_from), \
 	  .logical = true }
+/* The same in a VM where KVM has no optimized map (its loop routes alone). */
+#define PHYS_LOOP(_dm, _dest, _from)						\
+	{ .delivery_mode = (_dm), .vector = 0x41, .dest = (_dest), .sender = (_from), \
+	  .kvm_map_off = true }
+#define LOGI_LOOP(_dm, _dest, _from)						\
+	{ .delivery_mode = (_dm), .vector = 0x41, .dest = (_dest), .sender = (_from), \
+	  .logical = true, .kvm_map_off = true }
 /* A shorthand; the destination fields hold junk the APIC must ignore. */
 #define SHORT(_dm, _sh, _from)							\
 	{ .delivery_mode = (_dm), .vector = 0x41, .shorthand = APIC_SHORTHAND_##_sh, \
@@ -904,6 +911,40 @@ static const struct model_case msi_cases[] = {
 TEST(msi)
 {
 	CHECK(msi_cases);
+}
+
+/* --- No optimized map: KVM's per-vCPU loop alone ----------------------- */
+
+/*
+ * Where KVM's optimized map and its per-vCPU loop disagree there is no
+ * expectation; in a VM without the map (aliased physical IDs) the loop
+ * alone routes, each target judged by kvm_apic_match_dest() in its own
+ * mode, and its answer is KVM's choice.  Defined cases do not change.
+ */
+static const struct model_case map_off_cases[] = {
+	{ "x2APIC sender to 300: the loop matches xAPIC vCPU 300's vCPU ID", SETUP(hotplug),
+	  PHYS_LOOP(D_FIX, 300, 0), "1", false, B_KVM, "per-vCPU loop" },
+	{ "x2APIC sender, 0xff: xAPIC targets broadcast, x2APIC ID 255", SETUP(mixed),
+	  PHYS_LOOP(D_FIX, 0xff, 1), "0 3 4", false, B_KVM, "own mode" },
+	{ "NMI to the software-disabled cluster APIC, mixed DFR", SETUP(mixed_dfr_off),
+	  LOGI_LOOP(D_NMI, 0x11, 0), "0 1", false, B_KVM, "own DFR" },
+	{ "x2APIC sender's NMI finds the disabled xAPIC vCPU by LDR", SETUP(mixed_off),
+	  LOGI_LOOP(D_NMI, 0x00000004, 0), "2", false, B_KVM },
+	{ "lowest priority names a software-disabled APIC", SETUP(modes),
+	  LOGI_LOOP(D_LOW, 0x07, 0), "0 1", true, B_KVM, "one enabled candidate" },
+	{ "lowest priority names an absent logical ID", SETUP(modes), LOGI_LOOP(D_LOW, 0x21, 0),
+	  "0", true, B_KVM },
+	{ "physical ID 1, as with the map", SETUP(modes), PHYS_LOOP(D_FIX, 1, 0), "1", false,
+	  B_ARCH },
+	{ "flat bits 0-2, as with the map", SETUP(modes), LOGI_LOOP(D_NMI, 0x07, 0), "0 1 2",
+	  false, B_ARCH },
+	{ "physical broadcast, lowest priority: still not supported", SETUP(modes),
+	  PHYS_LOOP(D_LOW, 0xff, 0), "0 1 3", true, B_INV, "'Physical Destination Mode'" },
+};
+
+TEST(no_optimized_map)
+{
+	CHECK(map_off_cases);
 }
 
 /* --- Invalid combinations and setups ------------------------------------ */

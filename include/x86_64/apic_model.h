@@ -49,6 +49,12 @@ struct apic_model_irq {
 	uint32_t dest;		/* as written: ICR destination field, or MSI destination */
 	int sender;		/* index of the sending CPU, or APIC_MODEL_FROM_MSI */
 	uint64_t x2apic_api;	/* KVM_CAP_X2APIC_API flags in effect (VM-wide: MSIs, IPIs) */
+	/*
+	 * KVM has no optimized APIC map for this VM (kvm_routing.h): its
+	 * per-vCPU loop routes everything, and answers the setups where the
+	 * map and the loop would disagree.
+	 */
+	bool kvm_map_off;
 };
 
 /* Why the model expects what it expects. */

@@ -95,6 +95,11 @@
  * Vectors 0-15 are illegal for fixed and lowest-priority delivery ("Error
  * Handling"); KVM delivers them anyway, so the model gives no expectation.
  *
+ * Where KVM's optimized map and its per-vCPU loop give different answers
+ * for such a setup there is no expectation; when the VM has no optimized
+ * map at all (irq->kvm_map_off: aliased physical IDs without 32-bit IDs,
+ * kvm_routing.h), the loop alone answers, and its answer is KVM's choice.
+ *
  * Where KVM is known to depart from a defined answer, the model keeps the
  * architecture's: a software-disabled APIC selected by a logical
  * destination must take an NMI, but KVM's optimized logical map leaves
@@ -166,6 +171,10 @@
 			"all enabled APICs"
 #define KVM_LOWEST_NONE	UNDEF "(lowest priority to APICs absent or not enabled: software " \
 			"must not); KVM's choice: discarded"
+#define KVM_LOWEST_LOOP	UNDEF "(lowest priority naming absent or disabled APICs); KVM's " \
+			"choice, its per-vCPU loop (no map): one enabled candidate"
+#define KVM_LOOP_X2ID	UNDEF "(xAPIC target, destination above FFH); KVM's choice, its " \
+			"per-vCPU loop (no map): the vCPU ID (kvm_apic_match_physical_addr)"
 
 /* No expectation. */
 #define BAD_TABLE	"invalid: " SDM "'Valid Combinations for the Pentium 4 and Intel Xeon " \
@@ -216,6 +225,7 @@ struct route {
 	bool lowest;
 	bool quirk;				/* KVM's broadcast quirk in effect */
 	bool ids32;				/* KVM_X2APIC_API_USE_32BIT_IDS */
+	bool loop;				/* KVM has no optimized map */
 	struct apic_model_result *res;
 	/* Selected APICs that acceptance turned down, or let in. */
 	bool hw_off_selected;
@@ -455,6 +465,21 @@ static bool any_taker_in_mode(const struct route *r, bool x2)
 	return false;
 }
 
+/*
+ * A destination above FFH that an xAPIC-mode vCPU's vCPU ID matches: KVM's
+ * choice with 32-bit IDs, or where only its per-vCPU loop routes; its map
+ * and its loop disagree otherwise.
+ */
+static void label_xapic_target_above_ff(struct route *r)
+{
+	if (r->ids32)
+		label(r, APIC_MODEL_KVM_CHOICE, KVM_HOTPLUG);
+	else if (r->loop)
+		label(r, APIC_MODEL_KVM_CHOICE, KVM_LOOP_X2ID);
+	else
+		label(r, APIC_MODEL_INVALID, BAD_PATH);
+}
+
 static void route_physical(struct route *r)
 {
 	bool x2_sender = r->src && is_x2(r->src);
@@ -485,13 +510,12 @@ static void route_physical(struct route *r)
 		if (!sel)
 			continue;
 		if (hw_on(c) && !is_x2(c) && r->dest > 0xff && can_take(r, c))
-			label(r, r->ids32 ? APIC_MODEL_KVM_CHOICE : APIC_MODEL_INVALID,
-			      r->ids32 ? KVM_HOTPLUG : BAD_PATH);
+			label_xapic_target_above_ff(r);
 		offer(r, i);
 	}
 
 	/* An x2APIC sender's FFH: KVM's fast path sends it to ID 255 alone. */
-	if (r->dest == XAPIC_BROADCAST && !kvm_loops_over_all(r, kvm_map_kind(r)) &&
+	if (r->dest == XAPIC_BROADCAST && !r->loop && !kvm_loops_over_all(r, kvm_map_kind(r)) &&
 	    any_taker_in_mode(r, false))
 		label(r, APIC_MODEL_INVALID, BAD_PATH);
 
@@ -573,6 +597,19 @@ static void check_logical_ids(struct route *r)
 }
 
 /*
+ * A lowest-priority destination names an APIC that is absent or disabled:
+ * KVM's optimized map may pick that empty slot and drop the interrupt;
+ * its per-vCPU loop, where it alone routes, picks an enabled candidate.
+ */
+static void label_lowest_gap(struct route *r)
+{
+	if (r->loop)
+		label(r, APIC_MODEL_KVM_CHOICE, KVM_LOWEST_LOOP);
+	else
+		label(r, APIC_MODEL_INVALID, BAD_LOWEST_GAP);
+}
+
+/*
  * Lowest priority to a logical destination: every APIC it names must be
  * there and enabled, or KVM's optimized path may pick an empty slot.
  */
@@ -617,14 +654,14 @@ static void check_lowest_logical(struct route *r, enum lkind map)
 		if (!hw_on(c) || kind != map || cl != mda_cluster(map, r->dest))
 			continue;
 		if (!c->sw_enabled && (bits & want)) {
-			label(r, APIC_MODEL_INVALID, BAD_LOWEST_GAP);
+			label_lowest_gap(r);
 			return;
 		}
 		if (c->sw_enabled)
 			have |= bits;
 	}
 	if (want & ~have)
-		label(r, APIC_MODEL_INVALID, BAD_LOWEST_GAP);
+		label_lowest_gap(r);
 }
 
 /* Does x2APIC logical destination @r->dest name a physical slot of xAPIC @c? */
@@ -665,7 +702,7 @@ static void route_logical(struct route *r)
 	 * KVM's per-vCPU loop, not by the map; and an x2APIC-mode map finds
 	 * xAPIC-mode vCPUs by their physical slot.
 	 */
-	if ((map == LK_FLAT || map == LK_CLUSTER || map == LK_X2APIC) &&
+	if (!r->loop && (map == LK_FLAT || map == LK_CLUSTER || map == LK_X2APIC) &&
 	    !kvm_loops_over_all(r, map)) {
 		for (i = 0; i < r->nr; i++) {
 			const struct apic_model_cpu *c = &r->cpus[i];
@@ -748,6 +785,7 @@ void apic_model_route(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
 		.lowest = irq->delivery_mode == APIC_DELIVERY_LOWEST,
 		.quirk = !(irq->x2apic_api & KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK),
 		.ids32 = irq->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS,
+		.loop = irq->kvm_map_off,
 		.res = res,
 	};
 

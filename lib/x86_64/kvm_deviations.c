@@ -6,95 +6,11 @@
 
 #include "kvm_deviations.h"
 #include "kvm_host.h"
-
-/* KVM's logical map modes (enum kvm_apic_logical_mode in lapic.h). */
-enum kvm_logical_map {
-	MAP_SW_DISABLED,	/* no software-enabled APIC with a logical ID */
-	MAP_XAPIC_FLAT,
-	MAP_XAPIC_CLUSTER,
-	MAP_X2APIC,
-	MAP_DISABLED,		/* KVM loops over all vCPUs instead */
-};
+#include "kvm_routing.h"
 
 static bool hw_enabled(const struct apic_model_cpu *c)
 {
 	return c->mode == APIC_MODE_XAPIC || c->mode == APIC_MODE_X2APIC;
-}
-
-/*
- * Without 32-bit IDs, two enabled APICs with one physical ID leave KVM
- * without an optimized map at all (kvm_recalculate_phys_map()).
- */
-static bool kvm_has_map(const struct apic_model_cpu *cpus, unsigned int nr, bool ids32)
-{
-	if (ids32 || !host_kernel_at_least(6, 3))
-		return true;
-	for (unsigned int i = 0; i < nr; i++) {
-		for (unsigned int j = i + 1; j < nr; j++) {
-			if (!hw_enabled(&cpus[i]) || !hw_enabled(&cpus[j]))
-				continue;
-			if (cpus[i].id == cpus[j].id)
-				return false;
-		}
-	}
-	return true;
-}
-
-/*
- * The mode KVM's logical map ends up in (kvm_recalculate_logical_map());
- * before 6.3 aliased and multi-bit logical IDs did not disable it.
- */
-static enum kvm_logical_map kvm_logical_map(const struct apic_model_cpu *cpus, unsigned int nr)
-{
-	bool falls_back = host_kernel_at_least(6, 3);
-
-	enum kvm_logical_map map = MAP_SW_DISABLED;
-	uint8_t taken[16] = { 0 };
-
-	for (unsigned int i = 0; i < nr; i++) {
-		const struct apic_model_cpu *c = &cpus[i];
-		enum kvm_logical_map mode;
-		unsigned int cluster = 0, mask;
-
-		if (!hw_enabled(c) || !c->sw_enabled || !c->ldr)
-			continue;
-		if (c->mode == APIC_MODE_X2APIC)
-			mode = MAP_X2APIC;
-		else
-			mode = c->dfr == APIC_DFR_FLAT ? MAP_XAPIC_FLAT : MAP_XAPIC_CLUSTER;
-		if (map == MAP_SW_DISABLED)
-			map = mode;
-		else if (map != mode)
-			return MAP_DISABLED;
-		if (mode == MAP_X2APIC)
-			continue;
-
-		mask = c->ldr >> 24;
-		if (mode == MAP_XAPIC_CLUSTER) {
-			cluster = mask >> 4;
-			mask &= 0xf;
-		}
-		if (!mask)
-			continue;
-		if (falls_back && (mask & (mask - 1) || taken[cluster] & mask))
-			return MAP_DISABLED;
-		taken[cluster] |= mask;
-	}
-	return map;
-}
-
-/* kvm_apic_is_broadcast_dest(): broadcasts take KVM's per-vCPU loop. */
-static bool kvm_broadcast(const struct apic_model_cpu *cpus, const struct apic_model_irq *irq,
-			  enum kvm_logical_map map)
-{
-	bool quirk = !(irq->x2apic_api & KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK);
-
-	if (!quirk)
-		return irq->dest == X2APIC_BROADCAST ||
-		       (irq->dest == XAPIC_BROADCAST && map != MAP_X2APIC);
-	if (irq->sender >= 0 && cpus[irq->sender].mode == APIC_MODE_X2APIC)
-		return irq->dest == X2APIC_BROADCAST;
-	return irq->dest == XAPIC_BROADCAST;
 }
 
 bool kvm_drops_logical_nmi_to_sw_disabled(const struct apic_model_cpu *cpus,
@@ -108,15 +24,15 @@ bool kvm_drops_logical_nmi_to_sw_disabled(const struct apic_model_cpu *cpus,
 	if (irq->delivery_mode != APIC_DELIVERY_NMI || !irq->logical ||
 	    irq->shorthand != APIC_SHORTHAND_NONE || !hw_enabled(t) || t->sw_enabled)
 		return false;
-	if (!kvm_has_map(cpus, nr_cpus, irq->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS))
+	if (!kvm_has_apic_map(cpus, nr_cpus, irq->x2apic_api))
 		return false;
 	map = kvm_logical_map(cpus, nr_cpus);
-	if (map == MAP_DISABLED || kvm_broadcast(cpus, irq, map))
+	if (map == KVM_LOGICAL_MAP_DISABLED || kvm_is_broadcast(cpus, irq, map))
 		return false;
 	/* The x2APIC map reaches x2APIC targets through the physical map. */
-	if (map == MAP_X2APIC)
+	if (map == KVM_LOGICAL_MAP_X2APIC)
 		return false;
-	return map == MAP_SW_DISABLED || t->mode == APIC_MODE_XAPIC;
+	return map == KVM_LOGICAL_MAP_SW_DISABLED || t->mode == APIC_MODE_XAPIC;
 }
 
 bool kvm_lowest_priority_shorthand_becomes_fixed(const struct apic_model_irq *irq)
@@ -190,40 +106,53 @@ bool kvm_aliased_id_may_lose(const struct apic_model_cpu *cpus, unsigned int nr_
 			      shares_physical_id(cpus, nr_cpus, target);
 }
 
-static const struct {
+/* What each deviation is, and where it is expected: backend, kernels, host CPU. */
+struct deviation_condition {
 	const char *what;
 	const char *backend;	/* NULL: any */
 	unsigned int from_major, from_minor, to_major, to_minor;
 	const char *cpu_model;	/* in the host CPU's model name; NULL: any */
-} deviations[NR_KVM_DEVIATIONS] = {
+};
+
+static const struct deviation_condition deviations[NR_KVM_DEVIATIONS] = {
 	[KVM_DEV_LOGICAL_NMI_SW_DISABLED] = {
-		"KVM's optimized logical map leaves software-disabled APICs out: a "
-		"logical NMI to one is lost (lapic.c kvm_recalculate_logical_map)",
-		NULL, 6, 1, 6, 18 },
+		.what = "KVM's optimized logical map leaves software-disabled APICs out: a "
+			"logical NMI to one is lost (lapic.c kvm_recalculate_logical_map)",
+		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
+	},
 	[KVM_DEV_LOWEST_SHORTHAND_DEST] = {
-		"KVM reads the destination field of a lowest-priority shorthand IPI: "
-		"with 0xff there it delivers it to every target, as fixed "
-		"(kvm_irq_delivery_to_apic)",
-		NULL, 6, 1, 6, 18 },
+		.what = "KVM reads the destination field of a lowest-priority shorthand IPI: "
+			"with 0xff there it delivers it to every target, as fixed "
+			"(kvm_irq_delivery_to_apic)",
+		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
+	},
 	[KVM_DEV_ALIASED_IDS_BEFORE_6_3] = {
-		"KVM before 6.3 kept one APIC per aliased physical or logical ID in its "
-		"optimized maps: interrupts to aliased IDs or multi-bit LDRs reach some "
-		"of those APICs or none",
-		NULL, 6, 1, 6, 2 },
+		.what = "KVM before 6.3 kept one APIC per aliased physical or logical ID in "
+			"its optimized maps: interrupts to aliased IDs or multi-bit LDRs reach "
+			"some of those APICs or none",
+		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 2,
+	},
 	[KVM_DEV_SVM_TPR_SUBCLASS] = {
-		"KVM on SVM copies V_TPR into the TPR at every exit: TPR[3:0] is lost "
-		"(svm.c sync_cr8_to_lapic)",
-		"kvm_amd", 6, 1, 6, 12 },
+		.what = "KVM on SVM copies V_TPR into the TPR at every exit: TPR[3:0] is lost "
+			"(svm.c sync_cr8_to_lapic)",
+		.backend = "kvm_amd",
+		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 12,
+	},
 	[KVM_DEV_PVM_LATE_INTERRUPT] = {
-		"kvm_pvm takes a pending interrupt late: not right after STI and the "
-		"instruction after it",
-		"kvm_pvm", 6, 18, 6, 18 },
+		.what = "kvm_pvm takes a pending interrupt late: not right after STI and the "
+			"instruction after it",
+		.backend = "kvm_pvm",
+		.from_major = 6, .from_minor = 18, .to_major = 6, .to_minor = 18,
+	},
 	[KVM_DEV_TCG_SVM_DOUBLE_INJECTION] = {
-		"kvm_amd on QEMU TCG's SVM emulation: a vCPU now and then takes an "
-		"interrupt twice, or a copy of one delivered to another vCPU, or loses "
-		"a TSC-deadline interrupt; seen only there, cause not isolated (QEMU's "
-		"event injection or kvm_amd)",
-		"kvm_amd", 6, 1, 6, 12, "QEMU TCG" },
+		.what = "kvm_amd on QEMU TCG's SVM emulation: a vCPU now and then takes an "
+			"interrupt twice, or a copy of one delivered to another vCPU, or loses "
+			"a TSC-deadline interrupt; seen only there, cause not isolated (QEMU's "
+			"event injection or kvm_amd)",
+		.backend = "kvm_amd",
+		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 12,
+		.cpu_model = "QEMU TCG",
+	},
 };
 
 bool kvm_deviation_expected(enum kvm_deviation d)
