@@ -940,6 +940,8 @@ static const struct model_case map_off_cases[] = {
 	  false, B_ARCH },
 	{ "physical broadcast, lowest priority: still not supported", SETUP(modes),
 	  PHYS_LOOP(D_LOW, 0xff, 0), "0 1 3", true, B_INV, "'Physical Destination Mode'" },
+	{ "x2APIC sender, lowest priority to 0xff: a broadcast to xAPIC targets", SETUP(mixed),
+	  PHYS_LOOP(D_LOW, 0xff, 1), "0 3 4", true, B_INV, "'Physical Destination Mode'" },
 };
 
 TEST(no_optimized_map)

@@ -235,9 +235,9 @@ TEST_F(host, fewer_vcpus_than_needed_skips_the_case)
 	struct child c;
 
 	run(AS_IS, "KVM_SELFTEST_MAX_VCPUS=3", &c, "ipi_delivery_test", "-r"
-	    "global.physical_identity");
+	    "routing.map.physical_identity");
 	expect(&c, "ipi_delivery_test", KSFT_PASS,
-	       "^ok [0-9]+ global\\.physical_identity # SKIP the host allows 3 vCPUs, "
+	       "^ok [0-9]+ routing\\.map\\.physical_identity # SKIP the host allows 3 vCPUs, "
 	       "4 needed$");
 	free(c.output);
 }

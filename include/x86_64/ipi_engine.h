@@ -117,6 +117,7 @@ struct ipi_result {
 	unsigned int known;		/* mismatches a known KVM deviation explains */
 	unsigned int known_kinds;	/* BIT(enum kvm_deviation): which ones */
 	unsigned int kvm_choice;	/* interrupts whose expectation is KVM's choice */
+	unsigned int by_path[2];	/* interrupts by enum kvm_route_path (kvm_routing.h) */
 	uint64_t ns;			/* time spent running batches */
 };
 
@@ -188,6 +189,13 @@ struct ipi_timing {
 };
 void ipi_engine_set_timing(struct ipi_engine *eng, struct ipi_timing *timing);
 uint64_t ipi_engine_tsc_khz(struct ipi_engine *eng);
+
+/*
+ * vCPUs from index @first on are bystanders: with IPI_TARGETS_SPINNING
+ * they still wait halted (they only shape KVM's routing, e.g. by aliased
+ * IDs, and take what reaches them).
+ */
+void ipi_engine_set_bystanders(struct ipi_engine *eng, unsigned int first);
 
 /* Per-interrupt wait bound inside the guest and for MSIs (default 2000 ms). */
 void ipi_engine_set_timeout_ms(struct ipi_engine *eng, unsigned int ms);

@@ -71,6 +71,16 @@ enum kvm_deviation {
 	 * a vCPU stuck halted on it; a lost IPI stays a failure.
 	 */
 	KVM_DEV_TCG_SVM_DOUBLE_INJECTION,
+	/*
+	 * KVM_SIGNAL_MSI to a destination no present APIC has returns -1
+	 * (errno EPERM) where KVM's per-vCPU loop routes it:
+	 * kvm_irq_delivery_to_apic() starts its count at -1 and only a
+	 * matching vCPU raises it; through the optimized map the same MSI
+	 * returns 0.  api.rst (KVM_SIGNAL_MSI): ">0 on delivery, 0 if guest
+	 * blocked the MSI, and -1 on error": an MSI to nobody is no error.
+	 * Code read in 6.12; seen on 6.12 kvm_amd.
+	 */
+	KVM_DEV_MSI_TO_NOBODY_FAILS,
 	NR_KVM_DEVIATIONS
 };
 
@@ -87,6 +97,10 @@ bool kvm_drops_logical_nmi_to_sw_disabled(const struct apic_model_cpu *cpus,
 
 /* KVM_DEV_LOWEST_SHORTHAND_DEST: KVM delivers @irq to every candidate. */
 bool kvm_lowest_priority_shorthand_becomes_fixed(const struct apic_model_irq *irq);
+
+/* KVM_DEV_MSI_TO_NOBODY_FAILS: KVM_SIGNAL_MSI of @irq returns -1 (EPERM). */
+bool kvm_msi_to_nobody_fails(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
+			     const struct apic_model_irq *irq);
 
 /*
  * KVM_DEV_ALIASED_IDS_BEFORE_6_3: @irq to vCPU index @target goes through

@@ -487,6 +487,7 @@ static void route_physical(struct route *r)
 	bool bcast = r->dest == X2APIC_BROADCAST ||
 		     (r->dest == XAPIC_BROADCAST && !x2_sender);
 	unsigned int i, nr_owners = 0;
+	bool seen_as_bc = false;	/* a target that reads it as its broadcast */
 	int owner = -1;
 
 	if (r->dest == X2APIC_BROADCAST)
@@ -505,6 +506,7 @@ static void route_physical(struct route *r)
 
 		if (hw_on(c) && sel && !broadcast_for(r, c))
 			nr_owners++;
+		seen_as_bc |= hw_on(c) && sel && broadcast_for(r, c);
 		if (hw_on(c) && r->ids32 && unicast)
 			sel = (int)i == owner;
 		if (!sel)
@@ -519,7 +521,8 @@ static void route_physical(struct route *r)
 	    any_taker_in_mode(r, false))
 		label(r, APIC_MODEL_INVALID, BAD_PATH);
 
-	if (r->lowest && bcast)
+	/* Also an x2APIC sender's FFH, which xAPIC targets read as their broadcast. */
+	if (r->lowest && (bcast || seen_as_bc))
 		label(r, APIC_MODEL_INVALID, BAD_LOWEST_PHYS);
 	else if (r->lowest && !r->res->nr_accept)
 		label(r, APIC_MODEL_KVM_CHOICE, KVM_LOWEST_NONE);

@@ -12,6 +12,7 @@
 #include "ipi_agent.h"
 #include "ipi_stub_layout.h"
 #include "kvm_deviations.h"
+#include "kvm_routing.h"
 #include "vcpu_thread.h"
 
 _Static_assert(offsetof(struct guest_percpu, test_data) == IPI_STUB_PERCPU_MAILBOX,
@@ -32,6 +33,7 @@ _Static_assert(IPI_FIRST_VECTOR + IPI_MAX_BATCH <= IPI_WAKE_VECTOR,
 struct ipi_engine {
 	struct kvm_vm *vm;
 	unsigned int nr;
+	unsigned int nr_spinners;	/* vCPUs from this index on always wait halted */
 	struct ipi_mailbox *mailbox[IPI_MAX_CPUS];	/* host views */
 	struct ipi_batch *batch;			/* host view */
 	struct ipi_cpu_state state[IPI_MAX_CPUS];
@@ -45,6 +47,9 @@ struct ipi_engine {
 	uint64_t tsc_khz;
 	bool tsc_deadline;		/* the vCPUs' CPUID has TSC-deadline */
 	struct ipi_timing *timing;
+	/* What KVM_SIGNAL_MSI returned for each step of the batch, and errno. */
+	int msi_ret[IPI_MAX_BATCH];
+	int msi_errno[IPI_MAX_BATCH];
 
 	/* Agent threads: each runs its vCPU for one batch per generation. */
 	pthread_mutex_t lock;
@@ -143,6 +148,7 @@ struct ipi_engine *ipi_engine_create(unsigned int nr_vcpus, const uint32_t *vcpu
 	pthread_mutex_init(&eng->lock, NULL);
 	pthread_cond_init(&eng->cond, NULL);
 	eng->nr = nr_vcpus;
+	eng->nr_spinners = nr_vcpus;
 	eng->timeout_ms = IPI_TIMEOUT_MS_DEFAULT;
 	eng->x2apic_api = x2apic_api;
 
@@ -209,6 +215,12 @@ uint32_t ipi_engine_vcpu_id(struct ipi_engine *eng, unsigned int cpu)
 void ipi_engine_set_timeout_ms(struct ipi_engine *eng, unsigned int ms)
 {
 	eng->timeout_ms = ms;
+}
+
+void ipi_engine_set_bystanders(struct ipi_engine *eng, unsigned int first)
+{
+	TEST_ASSERT(first <= eng->nr, "bystanders from index %u of %u vCPUs", first, eng->nr);
+	eng->nr_spinners = first;
 }
 
 void ipi_engine_set_state(struct ipi_engine *eng, const struct ipi_cpu_state *states,
@@ -508,8 +520,9 @@ static void fill_script(struct ipi_engine *eng, const struct batch_plan *plan, b
 	}
 }
 
-static void host_send_msi(struct ipi_engine *eng, const struct apic_model_irq *irq,
-			  uint8_t vector)
+/* KVM_SIGNAL_MSI; its return value (and errno) are checked with the counts. */
+static int host_send_msi(struct ipi_engine *eng, const struct apic_model_irq *irq,
+			 uint8_t vector)
 {
 	struct kvm_msi msi = {
 		.address_lo = 0xfee00000u | ((irq->dest & 0xff) << 12) |
@@ -518,9 +531,8 @@ static void host_send_msi(struct ipi_engine *eng, const struct apic_model_irq *i
 			      (irq->dest & 0xffffff00u) : 0,
 		.data = vector | ((uint32_t)irq->delivery_mode << 8),
 	};
-	int ret = ioctl(eng->vm->fd, KVM_SIGNAL_MSI, &msi);
-
-	TEST_ASSERT(ret >= 0, "KVM_SIGNAL_MSI failed");
+	errno = 0;
+	return ioctl(eng->vm->fd, KVM_SIGNAL_MSI, &msi);
 }
 
 /* How many of the @nr waits from @first on are met, read by the host. */
@@ -554,7 +566,8 @@ static void host_run_script(struct ipi_engine *eng, const struct batch_plan *pla
 		uint64_t start = rdtsc(), sent = now_ns(), settled;
 		bool ok = false;
 
-		host_send_msi(eng, &plan->irq[k], plan->irq[k].vector);
+		eng->msi_ret[k] = host_send_msi(eng, &plan->irq[k], plan->irq[k].vector);
+		eng->msi_errno[k] = errno;
 		deadline = sent + eng->timeout_ms * 1000000ull;
 		while (!ok && now_ns() < deadline) {
 			unsigned int got = host_waits_met(eng, st, st->first_wait, st->nr_waits);
@@ -655,6 +668,55 @@ static void describe_cpu(struct ipi_engine *eng, unsigned int cpu, char *buf, si
 		 m.sw_enabled ? "" : ", software-disabled");
 }
 
+/* The interrupt and the way KVM routes it, for reports. */
+static void describe_irq(const struct apic_model_irq *irq, enum kvm_route_path path,
+			 char *buf, size_t len)
+{
+	size_t n;
+
+	apic_model_irq_str(irq, buf, len);
+	n = strlen(buf);
+	snprintf(buf + n, len - n, " (KVM's %s)", kvm_route_path_name(path));
+}
+
+/*
+ * What KVM_SIGNAL_MSI returned for step @k against api.rst: the number of
+ * vCPUs it was delivered to (0: nobody took it).  Skipped where a known
+ * deviation may lose a delivery.
+ */
+static unsigned int check_msi_return(struct ipi_engine *eng, const char *label,
+				     uint64_t seed, const struct batch_plan *plan, unsigned int k,
+				     const struct apic_model_cpu *cpus, struct ipi_result *res)
+{
+	const struct apic_model_result *r = &plan->expect[k];
+	const struct apic_model_irq *irq = &plan->irq[k];
+	int want = r->exactly_one ? !!r->nr_accept : (int)r->nr_accept;
+	char what[192];
+
+	if (eng->msi_ret[k] == want)
+		return 0;
+	for (unsigned int cpu = 0; cpu < eng->nr; cpu++)
+		if (apic_model_accepts(r, cpu) && known_loss(cpus, eng->nr, irq, cpu))
+			return 0;
+	describe_irq(irq, kvm_route_path(cpus, eng->nr, irq), what, sizeof(what));
+	if (!want && eng->msi_ret[k] == -1 && eng->msi_errno[k] == EPERM &&
+	    kvm_deviation_expected(KVM_DEV_MSI_TO_NOBODY_FAILS) &&
+	    kvm_msi_to_nobody_fails(cpus, eng->nr, irq)) {
+		ksft_print_msg("KNOWN: %s #%u %s: KVM_SIGNAL_MSI returned -1 (EPERM), delivered "
+			       "to nobody; seed 0x%llx\n", label, k, what,
+			       (unsigned long long)seed);
+		print_known(BIT(KVM_DEV_MSI_TO_NOBODY_FAILS));
+		res->known++;
+		res->known_kinds |= BIT(KVM_DEV_MSI_TO_NOBODY_FAILS);
+		return 0;
+	}
+	ksft_print_msg("WRONG RETURN: %s #%u %s: KVM_SIGNAL_MSI returned %d (errno %d), "
+		       "expected %d, the vCPUs it reaches (api.rst KVM_SIGNAL_MSI); seed "
+		       "0x%llx\n", label, k, what, eng->msi_ret[k], eng->msi_errno[k], want,
+		       (unsigned long long)seed);
+	return 1;
+}
+
 static unsigned int compare_batch(struct ipi_engine *eng, const char *label, uint64_t seed,
 				  const struct batch_plan *plan, struct ipi_result *res)
 {
@@ -664,7 +726,7 @@ static unsigned int compare_batch(struct ipi_engine *eng, const char *label, uin
 	unsigned int expect_nmi[IPI_MAX_CPUS] = { 0 }, mismatches = 0;
 	unsigned int nmi_may_lose[IPI_MAX_CPUS] = { 0 }, nmi_kinds[IPI_MAX_CPUS] = { 0 };
 	bool used[256] = { false };
-	char who[128], what[160], taken[96];
+	char who[128], what[192], taken[96];
 
 	for (unsigned int i = 0; i < eng->nr; i++) {
 		vcpu_get_lapic(eng->vm->vcpus[i], &lapic[i]);
@@ -681,9 +743,14 @@ static unsigned int compare_batch(struct ipi_engine *eng, const char *label, uin
 		const struct apic_model_irq *irq = &plan->irq[k];
 		unsigned int slot = plan->slot[k], got_total = 0, takers = 0, cpu;
 		bool stray = false, doubled = false;
+		enum kvm_route_path path;
 
+		path = kvm_route_path(cpus, eng->nr, irq);
 		res->irqs++;
+		res->by_path[path]++;
 		res->kvm_choice += r->basis == APIC_MODEL_KVM_CHOICE;
+		if (irq->sender == APIC_MODEL_FROM_MSI)
+			mismatches += check_msi_return(eng, label, seed, plan, k, cpus, res);
 		if (slot == IPI_SLOT_NMI) {
 			for (cpu = 0; cpu < eng->nr; cpu++) {
 				if (!apic_model_accepts(r, cpu))
@@ -699,7 +766,7 @@ static unsigned int compare_batch(struct ipi_engine *eng, const char *label, uin
 			continue;
 		}
 		used[slot] = true;
-		apic_model_irq_str(irq, what, sizeof(what));
+		describe_irq(irq, path, what, sizeof(what));
 		for (cpu = 0; cpu < eng->nr; cpu++) {
 			unsigned int got = accepted(eng, cpu, slot, lapic, events);
 			bool may = apic_model_accepts(r, cpu);
@@ -862,6 +929,7 @@ static bool plan_add(struct ipi_engine *eng, struct batch_plan *plan,
 		cpus[i] = ipi_engine_model_cpu(eng, i);
 	plan->irq[k] = *irq;
 	plan->irq[k].x2apic_api = eng->x2apic_api;
+	plan->irq[k].kvm_map_off = !kvm_has_apic_map(cpus, eng->nr, eng->x2apic_api);
 	if (irq->delivery_mode == APIC_DELIVERY_NMI) {
 		plan->irq[k].vector = 0;
 		plan->slot[k] = IPI_SLOT_NMI;
@@ -936,11 +1004,11 @@ static unsigned int run_plan(struct ipi_engine *eng, const char *label, uint64_t
 		return run_batch(eng, label, seed, plan, spinners, res);
 	do {
 		memset(spins, 0, sizeof(spins));
-		for (unsigned int n = 0; wait == IPI_TARGETS_SPINNING && next < eng->nr &&
-		     n < per_group; n++)
+		for (unsigned int n = 0; wait == IPI_TARGETS_SPINNING &&
+		     next < eng->nr_spinners && n < per_group; n++)
 			spins[next++] = true;
 		mismatches += run_batch(eng, label, seed, plan, spins, res);
-	} while (wait == IPI_TARGETS_SPINNING && next < eng->nr);
+	} while (wait == IPI_TARGETS_SPINNING && next < eng->nr_spinners);
 	return mismatches;
 }
 

@@ -42,6 +42,24 @@ bool kvm_lowest_priority_shorthand_becomes_fixed(const struct apic_model_irq *ir
 	       (irq->dest & 0xff) == XAPIC_BROADCAST;
 }
 
+/*
+ * The per-vCPU loop routes it and no present APIC matches the
+ * destination: routed as an NMI, which every matching APIC would take,
+ * the model finds nobody.
+ */
+bool kvm_msi_to_nobody_fails(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
+			     const struct apic_model_irq *irq)
+{
+	struct apic_model_irq nmi = *irq;
+	struct apic_model_result res;
+
+	if (kvm_route_path(cpus, nr_cpus, irq) != KVM_PATH_LOOP)
+		return false;
+	nmi.delivery_mode = APIC_DELIVERY_NMI;
+	apic_model_route(cpus, nr_cpus, &nmi, &res);
+	return res.basis != APIC_MODEL_INVALID && !res.nr_accept;
+}
+
 /* IDs @c matches an interrupt on, shared with another enabled APIC? */
 static bool shares_physical_id(const struct apic_model_cpu *cpus, unsigned int nr,
 			       unsigned int target)
@@ -152,6 +170,12 @@ static const struct deviation_condition deviations[NR_KVM_DEVIATIONS] = {
 		.backend = "kvm_amd",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 12,
 		.cpu_model = "QEMU TCG",
+	},
+	[KVM_DEV_MSI_TO_NOBODY_FAILS] = {
+		.what = "KVM_SIGNAL_MSI to a destination no APIC has returns -1 (EPERM) "
+			"where KVM's per-vCPU loop routes it, 0 through its optimized map "
+			"(irq.c kvm_irq_delivery_to_apic)",
+		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
 	},
 };
 
