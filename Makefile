@@ -163,12 +163,14 @@ check-build: $(PROJECT_TEST_PROGS)
 
 # The collection under the embedded KVM: a Debian kernel's KVM, booted in
 # an emulator (scripts/vm-run.sh; KERNEL=6.12 (default), 6.1, or a vmlinuz
-# with MODULES=its lib/modules/RELEASE; EMULATOR=qemu), and the table of
-# every KVM at hand (scripts/vm-matrix.sh; MATRIX="6.1 6.12@qemu-7.2 ...").
+# with MODULES=its lib/modules/RELEASE; EMULATOR=qemu, bochs (kvm_intel with
+# APICv) or bochs-amd, VM_EMULATOR the same), and the table of every KVM at
+# hand (scripts/vm-matrix.sh; MATRIX="6.1 6.12@qemu-7.2 6.12@bochs ...").
+VM_EMULATOR ?= $(EMULATOR)
 vm_run:
 	@$(SRC_DIR)/scripts/vm-run.sh $(if $(KERNEL),--kernel "$(KERNEL)") \
 		$(if $(MODULES),--modules "$(MODULES)") \
-		$(if $(EMULATOR),--emulator "$(EMULATOR)")
+		$(if $(VM_EMULATOR),--emulator "$(VM_EMULATOR)")
 
 vm_matrix:
 	@$(SRC_DIR)/scripts/vm-matrix.sh $(MATRIX)

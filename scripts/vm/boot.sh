@@ -6,7 +6,9 @@
 # emulator's exit status; 124 or 137 when VM_TIMEOUT ran out) and
 # $boot_seconds.  A VM that stops sending its heartbeat ("alive" lines on
 # the control channel, every 10 s of its own clock) for VM_STALL seconds
-# (default 180) is ended early: $raw/stalled says since when.
+# (default 180) is ended early: $raw/stalled says since when.  So is one
+# whose kernel panicked, where the emulator would reboot it rather than
+# exit (Bochs has no -no-reboot).
 
 boot_qemu() {
 	# One TCG thread for both vCPUs: with multi-threaded TCG the guest
@@ -24,13 +26,20 @@ boot_qemu() {
 		< /dev/null > "$raw/emulator" 2>&1
 }
 
-# watch_heartbeat PID: end the emulator PID when the VM's heartbeat stops.
+# watch_heartbeat PID: end the emulator PID when the VM's heartbeat stops
+# or its kernel panicked.
 watch_heartbeat() {
 	last=$(date +%s)
 	beats=0
 	while kill -0 "$1" 2>/dev/null; do
 		sleep 2
 		now=$(date +%s)
+		if grep -q 'Kernel panic - not syncing' "$raw/console"; then
+			sleep 2
+			pkill -P "$1" 2>/dev/null
+			kill "$1" 2>/dev/null
+			return
+		fi
 		n=$(grep -c '^alive ' "$raw/ctl")
 		if [ "$n" != "$beats" ]; then
 			beats=$n
@@ -49,7 +58,7 @@ boot_vm() {
 	for f in console out err ctl emulator; do : > "$raw/$f"; done
 	rm -f "$raw/stalled"
 	start=$(date +%s.%N)
-	boot_"$emulator" &
+	boot_$(echo "$emulator" | tr - _) &
 	bpid=$!
 	watch_heartbeat "$bpid" &
 	wpid=$!
