@@ -176,3 +176,14 @@ vm_matrix:
 	@$(SRC_DIR)/scripts/vm-matrix.sh $(MATRIX)
 
 .PHONY: vm_run vm_matrix
+
+# The planted-bug score (docs/mutants.md): KVM's modules rebuilt from
+# Debian's source with one bug of mutants/ planted at a time, the whole
+# collection run on each in the embedded VM (scripts/kvm-mutants.sh).
+# KERNEL=6.12 (default), EMULATOR=qemu or bochs (APICv), MUTANTS=name,...
+kvm_mutants:
+	@$(SRC_DIR)/scripts/kvm-mutants.sh --kernel "$(or $(KERNEL),6.12)" \
+		$(if $(VM_EMULATOR),--emulator "$(VM_EMULATOR)") \
+		$(if $(MUTANTS),--mutants "$(MUTANTS)")
+
+.PHONY: kvm_mutants
