@@ -47,6 +47,7 @@
 #define NOQUIRK	KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK
 
 #define B_ARCH	APIC_MODEL_ARCHITECTURAL
+#define B_ABI	APIC_MODEL_DOCUMENTED_ABI
 #define B_KVM	APIC_MODEL_KVM_CHOICE
 #define B_INV	APIC_MODEL_INVALID
 
@@ -156,7 +157,11 @@ static bool source_well_formed(const struct apic_model_result *res)
 	switch (res->basis) {
 	case APIC_MODEL_ARCHITECTURAL:
 		return !strncmp(res->source, "SDM vol. 3A '", 13) ||
-		       !strncmp(res->source, "APM vol. 2 '", 12);
+		       !strncmp(res->source, "APM vol. 2 '", 12) ||
+		       !strncmp(res->source, "82093AA datasheet '", 19);
+	case APIC_MODEL_DOCUMENTED_ABI:
+		return !strncmp(res->source, "KVM's hypercall ABI (", 21) ||
+		       !strncmp(res->source, "Hyper-V TLFS '", 14);
 	case APIC_MODEL_KVM_CHOICE:
 		return !strncmp(res->source, "undefined by the architecture", 29) &&
 		       strstr(res->source, "KVM's choice");
@@ -947,6 +952,155 @@ static const struct model_case map_off_cases[] = {
 TEST(no_optimized_map)
 {
 	CHECK(map_off_cases);
+}
+
+/* --- Other doors: PV and Hyper-V IPIs, IOAPIC, irqfd --------------------- */
+
+/* xAPIC / x2APIC with a Hyper-V VP index of its own. */
+#define XAVP(_id, _vcpu, _vp, _sw)						\
+	{ .mode = APIC_MODE_XAPIC, .id = (_id), .vcpu_id = (_vcpu), .vp_index = (_vp), \
+	  .dfr = FLAT, .sw_enabled = (_sw) }
+#define X2VP(_id, _vp, _sw)							\
+	{ .mode = APIC_MODE_X2APIC, .id = (_id), .vcpu_id = (_id), .vp_index = (_vp), \
+	  .ldr = (((_id) >> 4) << 16) | (1u << ((_id) & 0xf)), .dfr = FLAT,	\
+	  .sw_enabled = (_sw) }
+
+/* KVM_HC_SEND_IPI from vCPU index @from: APIC IDs @min + each bit. */
+#define PV(_dm, _min, _lo, _hi, _from)						\
+	{ .door = APIC_DOOR_PV_IPI, .delivery_mode = (_dm), .vector = 0x41,	\
+	  .dest = (_min), .bitmap = { (_lo), (_hi) }, .sender = (_from) }
+#define PV_API(_dm, _min, _lo, _from, _api)					\
+	{ .door = APIC_DOOR_PV_IPI, .delivery_mode = (_dm), .vector = 0x41,	\
+	  .dest = (_min), .bitmap = { (_lo), 0 }, .sender = (_from), .x2apic_api = (_api) }
+/* Hyper-V synthetic IPI from vCPU index @from to VP indexes set in the mask. */
+#define HV(_dm, _vec, _lo, _hi, _flags, _from)					\
+	{ .door = APIC_DOOR_HYPERV, .delivery_mode = (_dm), .vector = (_vec),	\
+	  .bitmap = { (_lo), (_hi) }, .door_flags = (_flags), .sender = (_from) }
+/* An IOAPIC redirection entry or an irqfd's MSI route. */
+#define IOAPIC(_dm, _logical, _dest, _masked)					\
+	{ .door = APIC_DOOR_IOAPIC, .delivery_mode = (_dm), .vector = 0x41,	\
+	  .dest = (_dest), .logical = (_logical), .masked = (_masked), .sender = MSI }
+#define IRQFD(_dm, _logical, _dest)						\
+	{ .door = APIC_DOOR_IRQFD, .delivery_mode = (_dm), .vector = 0x41,	\
+	  .dest = (_dest), .logical = (_logical), .sender = MSI }
+
+/*
+ * hypercalls.rst, KVM_HC_SEND_IPI: "Bit 0 of a0 corresponds to the APIC ID
+ * in the third argument (a2), bit 1 corresponds to the APIC ID a2+1, and so
+ * on"; the ICR gives vector and delivery mode.  APIC IDs, not vCPU IDs.
+ */
+static const struct apic_model_cpu pv[] = {
+	XAV(0x02, 0, 0, FLAT, ON),	/* 0: vCPU 0, APIC ID 2 */
+	XAV(0x00, 1, 0, FLAT, ON),	/* 1: vCPU 1, APIC ID 0 */
+	X2(300, 0x00121000, ON),	/* 2 */
+	XAV(0x07, 3, 0, FLAT, OFF),	/* 3 */
+	HWOFF(0x09, 0),			/* 4 */
+};
+
+static const struct apic_model_cpu pv_alias[] = {
+	XAV(0x01, 0, 0, FLAT, ON),	/* 0 */
+	XAV(0x01, 1, 0, FLAT, ON),	/* 1 */
+	XAV(0x02, 2, 0, FLAT, ON),	/* 2 */
+};
+
+static const struct model_case pv_cases[] = {
+	{ "APIC ID 0 is vCPU 1", SETUP(pv), PV(D_FIX, 0, 0x1, 0, 0), "1", false, B_ABI,
+	  "a2 + i" },
+	{ "APIC IDs 0 and 2", SETUP(pv), PV(D_FIX, 0, 0x5, 0, 1), "0 1", false, B_ABI },
+	{ "APIC ID 300 from base 300", SETUP(pv), PV(D_FIX, 300, 0x1, 0, 0), "2", false, B_ABI },
+	{ "APIC ID 300 as bit 64 of base 236", SETUP(pv), PV(D_FIX, 236, 0, 0x1, 0), "2", false,
+	  B_ABI },
+	{ "software-disabled APIC ID 7, fixed", SETUP(pv), PV(D_FIX, 7, 0x1, 0, 0), "", false,
+	  B_ABI },
+	{ "software-disabled APIC ID 7, NMI", SETUP(pv), PV(D_NMI, 7, 0x1, 0, 0), "3", false,
+	  B_ABI },
+	{ "hardware-disabled APIC ID 9", SETUP(pv), PV(D_NMI, 9, 0x1, 0, 0), "", false, B_ABI },
+	{ "0xff is an ID, not a broadcast", SETUP(pv), PV(D_FIX, 0xf0, 0x8000, 0, 0), "", false,
+	  B_ABI },
+	{ "lowest priority: every named APIC", SETUP(pv), PV(D_LOW, 0, 0x5, 0, 0), "0 1", false,
+	  B_KVM, "every named APIC" },
+	{ "logical mode is refused", SETUP(pv),
+	  { .door = APIC_DOOR_PV_IPI, .delivery_mode = D_FIX, .vector = 0x41, .logical = true,
+	    .bitmap = { 1, 0 } }, "", false, B_INV, "KVM_HC_SEND_IPI" },
+	{ "aliased APIC ID 1", SETUP(pv_alias), PV(D_FIX, 1, 0x1, 0, 2), "0 1", false, B_KVM,
+	  "every APIC with the named ID" },
+	{ "aliased APIC ID 1, 32-bit IDs: the first vCPU", SETUP(pv_alias),
+	  PV_API(D_FIX, 1, 0x1, 2, IDS32), "0", false, B_KVM, "first vCPU" },
+	{ "from the host: no such door", SETUP(pv), PV(D_FIX, 0, 0x1, 0, MSI), "", false, B_INV,
+	  "door" },
+};
+
+/*
+ * Hyper-V TLFS, HvCallSendSyntheticClusterIpi(Ex): a fixed vector
+ * (0x10-0xff) to the virtual processors of a mask or VP set, named by VP
+ * index, which is neither the vCPU ID nor the APIC ID.
+ */
+static const struct apic_model_cpu hv[] = {
+	XAVP(0x00, 0, 3, ON),		/* 0 */
+	XAVP(0x05, 5, 0, ON),		/* 1 */
+	X2VP(300, 1, ON),		/* 2 */
+	XAVP(0x07, 7, 2, OFF),		/* 3 */
+	XAVP(0x08, 8, 70, ON),		/* 4 */
+};
+
+static const struct model_case hv_cases[] = {
+	{ "VP 0 is vCPU 5", SETUP(hv), HV(D_FIX, 0x41, 0x1, 0, 0, 0), "1", false, B_ABI,
+	  "virtual processor" },
+	{ "VPs 1 and 3", SETUP(hv), HV(D_FIX, 0x41, 0xa, 0, APIC_DOOR_HV_FAST, 1), "0 2", false,
+	  B_ABI },
+	{ "VP 2 is software-disabled", SETUP(hv), HV(D_FIX, 0x41, 0x4, 0, 0, 0), "", false,
+	  B_ABI },
+	{ "VP 70, bank 1", SETUP(hv), HV(D_FIX, 0x41, 0, 0x40, APIC_DOOR_HV_EX, 0), "4", false,
+	  B_ABI },
+	{ "all VPs", SETUP(hv), HV(D_FIX, 0x41, 0, 0, APIC_DOOR_HV_EX | APIC_DOOR_HV_ALL, 1),
+	  "0 1 2 4", false, B_ABI },
+	{ "no NMI", SETUP(hv), HV(D_NMI, 0x41, 0x1, 0, 0, 0), "", false, B_INV, "fixed vector" },
+	{ "vector 0x0f", SETUP(hv), HV(D_FIX, 0x0f, 0x1, 0, 0, 0), "1", false, B_INV,
+	  "0x10-0xff" },
+	{ "from the host: no such door", SETUP(hv), HV(D_FIX, 0x41, 0x1, 0, 0, MSI), "", false,
+	  B_INV },
+};
+
+/*
+ * 82093AA datasheet, "I/O Redirection Table Registers": an entry sends an
+ * MSI-like message (SDM "Message Address Register Format" for the
+ * destination); masked, nothing.  An irqfd bound to an MSI route: an MSI.
+ */
+static const struct model_case device_cases[] = {
+	{ "IOAPIC, physical 1", SETUP(msi_xapic), IOAPIC(D_FIX, false, 1, false), "1", false,
+	  B_ARCH, "82093AA" },
+	{ "IOAPIC, masked", SETUP(msi_xapic), IOAPIC(D_FIX, false, 1, true), "", false, B_ARCH,
+	  "mask set" },
+	{ "IOAPIC, logical 0x03", SETUP(msi_xapic), IOAPIC(D_FIX, true, 0x03, false), "0 1",
+	  false, B_ARCH },
+	{ "IOAPIC, lowest priority 0x03", SETUP(msi_xapic), IOAPIC(D_LOW, true, 0x03, false),
+	  "0 1", true, B_ARCH },
+	{ "IOAPIC, NMI to software-disabled 3", SETUP(msi_xapic), IOAPIC(D_NMI, false, 3, false),
+	  "3", false, B_ARCH },
+	{ "IOAPIC, 0xff to x2APIC targets: the quirk", SETUP(msi_x2apic),
+	  IOAPIC(D_FIX, false, 0xff, false), "0 1 2 3", false, B_KVM },
+	{ "irqfd, physical 2", SETUP(msi_xapic), IRQFD(D_FIX, false, 2), "2", false, B_ARCH,
+	  "KVM_IRQFD" },
+	{ "irqfd, logical 0x05", SETUP(msi_xapic), IRQFD(D_FIX, true, 0x05), "0 2", false,
+	  B_ARCH },
+	{ "IOAPIC from a vCPU: no such door", SETUP(msi_xapic),
+	  { .door = APIC_DOOR_IOAPIC, .delivery_mode = D_FIX, .vector = 0x41, .dest = 1 },
+	  "", false, B_INV, "door" },
+};
+
+TEST(pv_ipi)
+{
+	CHECK(pv_cases);
+}
+
+TEST(hyperv_ipi)
+{
+	CHECK(hv_cases);
+}
+
+TEST(ioapic_and_irqfd)
+{
+	CHECK(device_cases);
 }
 
 /* --- Invalid combinations and setups ------------------------------------ */

@@ -38,7 +38,41 @@ struct apic_model_cpu {
 	 * it (its "hotplug hack", x86/errata.rst).  0 if unknown: never matches.
 	 */
 	uint32_t vcpu_id;
+	/*
+	 * The Hyper-V virtual processor index (HV_X64_MSR_VP_INDEX), which
+	 * synthetic IPIs name; KVM's default is the vCPU's creation index.
+	 */
+	uint32_t vp_index;
 };
+
+/*
+ * The door an interrupt comes through.  The default is the sender's ICR
+ * (irq.sender a vCPU index) or an MSI the host signals (irq.sender
+ * APIC_MODEL_FROM_MSI).
+ */
+enum apic_model_door {
+	APIC_DOOR_DEFAULT,
+	/*
+	 * KVM's PV send-IPI hypercall from irq.sender: bit i of irq.bitmap
+	 * names APIC ID irq.dest + i (hypercalls.rst, KVM_HC_SEND_IPI).
+	 */
+	APIC_DOOR_PV_IPI,
+	/*
+	 * Hyper-V HvCallSendSyntheticClusterIpi(Ex) from irq.sender: fixed
+	 * vector to the VPs whose index is set in irq.bitmap (all of them with
+	 * APIC_DOOR_HV_ALL in irq.door_flags).
+	 */
+	APIC_DOOR_HYPERV,
+	/* An MSI through an irqfd bound to an MSI route: as APIC_MODEL_FROM_MSI. */
+	APIC_DOOR_IRQFD,
+	/* A redirection entry of the in-kernel IOAPIC (irq.masked: its mask bit). */
+	APIC_DOOR_IOAPIC,
+};
+
+/* irq.door_flags for APIC_DOOR_HYPERV: how the hypercall is made. */
+#define APIC_DOOR_HV_EX		0x1	/* HvCallSendSyntheticClusterIpiEx, a VP set */
+#define APIC_DOOR_HV_FAST	0x2	/* input in registers, not in memory */
+#define APIC_DOOR_HV_ALL	0x4	/* Ex: HV_GENERIC_SET_ALL */
 
 /* One interrupt. */
 struct apic_model_irq {
@@ -55,11 +89,17 @@ struct apic_model_irq {
 	 * map and the loop would disagree.
 	 */
 	bool kvm_map_off;
+	uint8_t door;		/* enum apic_model_door */
+	uint8_t door_flags;
+	bool masked;		/* APIC_DOOR_IOAPIC: the entry is masked */
+	uint64_t bitmap[2];	/* APIC_DOOR_PV_IPI, APIC_DOOR_HYPERV */
 };
 
 /* Why the model expects what it expects. */
 enum apic_model_basis {
-	APIC_MODEL_ARCHITECTURAL,	/* defined by the SDM/APM */
+	APIC_MODEL_ARCHITECTURAL,	/* defined by the SDM/APM (the 82093AA for the IOAPIC) */
+	/* defined by a documented interface: KVM's hypercalls, Hyper-V's TLFS */
+	APIC_MODEL_DOCUMENTED_ABI,
 	APIC_MODEL_KVM_CHOICE,		/* undefined by the architecture; KVM's documented choice */
 	/*
 	 * No expectation: an ICR combination or setup the SDM marks invalid or

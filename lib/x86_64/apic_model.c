@@ -136,6 +136,17 @@
 #define SRC_SW_OFF	SDM "'Local APIC State After It Has Been Software Disabled' (NMI only)"
 #define SRC_MSI_LOWEST	SDM "'Message Data Register Format' (lowest priority: exactly one)"
 
+/* Documented interfaces. */
+#define SRC_PV		"KVM's hypercall ABI (hypercalls.rst, KVM_HC_SEND_IPI): bit i of " \
+			"the bitmap names APIC ID a2 + i; returns how many took it"
+#define SRC_HV		"Hyper-V TLFS 'HvCallSendSyntheticClusterIpi': the fixed vector " \
+			"to every virtual processor in the set"
+#define SRC_IOAPIC	"82093AA datasheet 'I/O Redirection Table Registers' (destination " \
+			"and mode as for an MSI)"
+#define SRC_IOAPIC_MASK	"82093AA datasheet 'I/O Redirection Table Registers' (mask set: " \
+			"the interrupt is not delivered)"
+#define SRC_IRQFD	"api.rst KVM_IRQFD, KVM_SET_GSI_ROUTING (an MSI route)"
+
 /* KVM's choices. */
 #define KVM_PHYS_ALIAS	UNDEF "(APIC IDs are unique, " SDM "'Local APIC ID'); KVM's " \
 			"choice: every APIC with that ID accepts (x86/errata.rst)"
@@ -176,6 +187,11 @@
 #define KVM_LOOP_X2ID	UNDEF "(xAPIC target, destination above FFH); KVM's choice, its " \
 			"per-vCPU loop (no map): the vCPU ID (kvm_apic_match_physical_addr)"
 
+#define KVM_PV_LOWEST	UNDEF "(a lowest-priority ICR in KVM_HC_SEND_IPI, hypercalls.rst); " \
+			"KVM's choice: every named APIC takes it (__pv_send_ipi)"
+#define KVM_PV_ALIAS	UNDEF "(APIC IDs are unique); KVM's choice: every APIC with the " \
+			"named ID takes it"
+
 /* No expectation. */
 #define BAD_TABLE	"invalid: " SDM "'Valid Combinations for the Pentium 4 and Intel Xeon " \
 			"Processors' Local xAPIC Interrupt Command Register'"
@@ -199,6 +215,12 @@
 			"quirk on (api.rst: 32-bit IDs need it off); KVM's map drops it, " \
 			"its vCPU loop broadcasts it"
 #define BAD_SENDER	"no expectation: no such sender"
+#define BAD_DOOR	"no expectation: this door takes interrupts from a vCPU (hypercalls) " \
+			"or from the host (IOAPIC, irqfd), not the other"
+#define BAD_PV_ICR	"invalid: KVM_HC_SEND_IPI takes a physical destination and no " \
+			"shorthand (hypercalls.rst)"
+#define BAD_HV_MODE	"invalid: a Hyper-V synthetic IPI is a fixed vector (TLFS)"
+#define BAD_HV_VECTOR	"invalid: Hyper-V TLFS: synthetic IPI vectors are 0x10-0xff"
 #define BAD_HW_SENDER	"no expectation: a hardware-disabled APIC sends no IPIs (" SDM \
 			"'Enabling or Disabling the Local APIC')"
 #define BAD_TOO_MANY	"no expectation: more CPUs than APIC_MODEL_MAX_CPUS"
@@ -771,10 +793,135 @@ static void check_sender(struct route *r)
 			label(r, APIC_MODEL_KVM_CHOICE, KVM_MSI_X2);
 }
 
+/* The physical APIC ID KVM's map files @c under (and matches it by). */
+static bool has_physical_id(const struct route *r, const struct apic_model_cpu *c, uint32_t id)
+{
+	if (is_x2(c))
+		return c->id == id;
+	if (r->ids32 && c->vcpu_id > 0xff && c->vcpu_id == id)
+		return true;
+	return id <= 0xff && (c->id & 0xff) == id;
+}
+
+static bool bitmap_has(const uint64_t *bitmap, unsigned int i)
+{
+	return i < 128 && (bitmap[i / 64] & (1ull << (i % 64)));
+}
+
+/*
+ * KVM_HC_SEND_IPI: APIC ID dest + i for every bit i; no broadcast, no
+ * logical mode.  Shared IDs: every APIC with the ID (the first one with
+ * 32-bit IDs, as KVM's map keeps it).
+ */
+static void route_pv_ipi(struct route *r)
+{
+	unsigned int i, bit;
+
+	set_rule(r, SRC_PV);
+	r->res->basis = APIC_MODEL_DOCUMENTED_ABI;
+	if (r->irq->logical || r->irq->shorthand != APIC_SHORTHAND_NONE) {
+		label(r, APIC_MODEL_INVALID, BAD_PV_ICR);
+		return;
+	}
+	for (bit = 0; bit < 128; bit++) {
+		uint32_t id = r->irq->dest + bit;
+		unsigned int owners = 0;
+		int owner = r->ids32 ? kvm_ids32_owner(r, id) : -1;
+
+		if (!bitmap_has(r->irq->bitmap, bit))
+			continue;
+		for (i = 0; i < r->nr; i++) {
+			const struct apic_model_cpu *c = &r->cpus[i];
+
+			if (!hw_on(c) || !has_physical_id(r, c, id))
+				continue;
+			owners++;
+			if (!r->ids32 || (int)i == owner)
+				offer(r, i);
+		}
+		if (owners > 1)
+			label(r, APIC_MODEL_KVM_CHOICE, r->ids32 ? KVM_PHYS_ALIAS32 : KVM_PV_ALIAS);
+	}
+	if (r->lowest)
+		label(r, APIC_MODEL_KVM_CHOICE, KVM_PV_LOWEST);
+}
+
+/* HvCallSendSyntheticClusterIpi(Ex): a fixed vector to a set of VP indexes. */
+static void route_hyperv(struct route *r)
+{
+	bool all = r->irq->door_flags & APIC_DOOR_HV_ALL;
+	unsigned int i;
+
+	set_rule(r, SRC_HV);
+	r->res->basis = APIC_MODEL_DOCUMENTED_ABI;
+	if (r->irq->delivery_mode != APIC_DELIVERY_FIXED) {
+		label(r, APIC_MODEL_INVALID, BAD_HV_MODE);
+		return;
+	}
+	for (i = 0; i < r->nr; i++)
+		if (all || bitmap_has(r->irq->bitmap, r->cpus[i].vp_index))
+			offer(r, i);
+}
+
+/* An IOAPIC entry or an irqfd: an MSI, with the IOAPIC's mask bit. */
+static void route_device(struct route *r)
+{
+	if (r->irq->door == APIC_DOOR_IOAPIC && r->irq->masked) {
+		set_rule(r, SRC_IOAPIC_MASK);
+		return;
+	}
+	if (r->irq->logical)
+		route_logical(r);
+	else
+		route_physical(r);
+	check_sender(r);
+	cite_also(r, r->irq->door == APIC_DOOR_IOAPIC ? SRC_IOAPIC : SRC_IRQFD);
+}
+
 static void refuse(struct apic_model_result *res, const char *why)
 {
 	res->basis = APIC_MODEL_INVALID;
 	snprintf(res->source, sizeof(res->source), "%s", why);
+}
+
+/* The doors other than the ICR and KVM_SIGNAL_MSI; false for those two. */
+static bool route_door(struct route *r)
+{
+	const struct apic_model_irq *irq = r->irq;
+	bool from_host = irq->sender == APIC_MODEL_FROM_MSI;
+
+	switch (irq->door) {
+	case APIC_DOOR_PV_IPI:
+	case APIC_DOOR_HYPERV:
+		if (from_host) {
+			refuse(r->res, BAD_DOOR);
+			return true;
+		}
+		if (irq->door == APIC_DOOR_PV_IPI)
+			route_pv_ipi(r);
+		else
+			route_hyperv(r);
+		break;
+	case APIC_DOOR_IRQFD:
+	case APIC_DOOR_IOAPIC:
+		if (!from_host || irq->shorthand != APIC_SHORTHAND_NONE) {
+			refuse(r->res, from_host ? BAD_MSI_SH : BAD_DOOR);
+			return true;
+		}
+		r->dest = irq->dest & 0xff;
+		route_device(r);
+		break;
+	default:
+		return false;
+	}
+	if (r->lowest)
+		r->res->exactly_one = irq->door != APIC_DOOR_PV_IPI && r->res->nr_accept > 0;
+	if (!r->nmi && irq->vector < 16)
+		label(r, APIC_MODEL_INVALID, irq->door == APIC_DOOR_HYPERV ? BAD_HV_VECTOR :
+		      BAD_VECTOR);
+	if (r->sw_off_dropped || r->sw_off_nmi)
+		cite_also(r, SRC_SW_OFF);
+	return true;
 }
 
 void apic_model_route(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
@@ -808,6 +955,8 @@ void apic_model_route(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
 		refuse(res, BAD_MODE);
 		return;
 	}
+	if (route_door(&r))
+		return;
 
 	if (irq->sender == APIC_MODEL_FROM_MSI) {
 		if (irq->shorthand != APIC_SHORTHAND_NONE) {
@@ -858,6 +1007,8 @@ const char *apic_model_basis_name(enum apic_model_basis basis)
 	switch (basis) {
 	case APIC_MODEL_ARCHITECTURAL:
 		return "ARCHITECTURAL";
+	case APIC_MODEL_DOCUMENTED_ABI:
+		return "DOCUMENTED ABI";
 	case APIC_MODEL_KVM_CHOICE:
 		return "KVM'S CHOICE";
 	case APIC_MODEL_INVALID:
