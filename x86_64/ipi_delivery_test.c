@@ -19,8 +19,11 @@
  *	  -x         also run the exhaustive families (every destination and
  *	             logical mask over small configurations)
  */
+#include <linux/kvm_para.h>
+
 #include "kvm_test_harness.h"
 #include "ipi_family.h"
+#include "processor.h"
 #include "kvm_host.h"
 #include "kvm_deviations.h"
 #include "vcpu_thread.h"
@@ -599,6 +602,255 @@ TEST_F(routing, msi_x2apic_targets_no_broadcast_quirk)
 	msi_family("msi_x2apic_targets_no_broadcast_quirk",
 		   KVM_X2APIC_API_USE_32BIT_IDS | KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK, true,
 		   variant->map_off);
+}
+
+/* --- KVM's PV send-IPI hypercall ------------------------------------------------------ */
+
+static void require_hypercalls_return(void)
+{
+	TEST_REQUIRE_MSG(strcmp(kvm_backend(), "kvm_pvm"),
+			 "kvm_pvm does not return from hypercalls (tests/lib_report_test: "
+			 "hypercall_ends_or_is_reported)");
+}
+
+static void require_pv_send_ipi(void)
+{
+	struct kvm_cpuid2 *cpuid = (struct kvm_cpuid2 *)kvm_get_supported_cpuid();
+	const struct kvm_cpuid_entry2 *e = cpuid_entry_find(cpuid, KVM_CPUID_FEATURES, 0);
+
+	require_hypercalls_return();
+	TEST_REQUIRE_MSG(e && (e->eax & BIT(KVM_FEATURE_PV_SEND_IPI)),
+			 "KVM does not offer KVM_FEATURE_PV_SEND_IPI");
+}
+
+/* KVM_HC_SEND_IPI: APIC IDs @min + each bit of @lo (bits 0-63) and @hi (64-127). */
+static void add_pv_ipi(struct family *f, uint8_t dm, uint32_t min, uint64_t lo, uint64_t hi)
+{
+	struct apic_model_irq irq = {
+		.door = APIC_DOOR_PV_IPI, .delivery_mode = dm, .dest = min,
+		.bitmap = { lo, hi },
+	};
+
+	family_add(f, &irq);
+}
+
+/* The bitmaps each PV family sends, in each delivery mode. */
+static void add_pv_bitmaps(struct family *f, const uint32_t *ids, unsigned int nr)
+{
+	for (unsigned int m = 0; m < ARRAY_SIZE(all_modes); m++) {
+		uint8_t dm = all_modes[m];
+
+		for (unsigned int i = 0; i < nr; i++)
+			add_pv_ipi(f, dm, ids[i], 1, 0);
+		add_pv_ipi(f, dm, 0, ~0ull, ~0ull);		/* IDs 0-127 */
+		add_pv_ipi(f, dm, 0, 0x0f, 0);			/* IDs 0-3 */
+		add_pv_ipi(f, dm, 0xc0, 0, 1);			/* ID 0x100, bit 64 */
+		add_pv_ipi(f, dm, 0xf0, 0x8000, 0);		/* ID 0xff: no broadcast */
+		add_pv_ipi(f, dm, 0x50, 1, 0);			/* nobody's ID */
+		add_pv_ipi(f, dm, 0, 0, 0);			/* an empty bitmap */
+	}
+}
+
+/*
+ * APIC IDs that are not vCPU IDs, set by the guest and then by the host,
+ * in xAPIC and x2APIC mode, one software-disabled: the hypercall names
+ * APIC IDs (hypercalls.rst), and returns how many vCPUs took it.
+ */
+TEST_F(routing, pv_ipi_by_apic_id)
+{
+	static const uint32_t ids[] = { 0, 3, 9, 300, 70 };
+	static const uint32_t apic_ids[] = { 2, 0, 9, 300, 3 };
+	static const uint32_t moved[] = { 0x21, 3, 0x22, 300, 0x20 };
+	struct ipi_cpu_state st[5];
+	struct family *f;
+
+	require_pv_send_ipi();
+	f = family_start("pv_ipi_by_apic_id", ARRAY_SIZE(ids), ids, 0, variant->map_off);
+	for (unsigned int i = 0; i < 5; i++)
+		st[i] = xapic_state(apic_ids[i], 0, APIC_DFR_FLAT);
+	st[2].sw_enabled = false;
+	st[3] = x2apic_state();
+	family_state(f, st, IPI_STATE_BY_GUEST);
+	add_pv_bitmaps(f, apic_ids, ARRAY_SIZE(apic_ids));
+	family_send_from_each(f, "IDs by the guest");
+
+	for (unsigned int i = 0; i < 5; i++)
+		if (st[i].mode == APIC_MODE_XAPIC)
+			st[i].xapic_id = moved[i];
+	family_state(f, st, IPI_STATE_BY_HOST);
+	f->nr = 0;
+	add_pv_bitmaps(f, moved, ARRAY_SIZE(moved));
+	family_send(f, "IDs by the host", 1);
+	family_finish(f);
+}
+
+/* x2APIC IDs above 255, named from bases across the 64-bit halves. */
+TEST_F(routing, pv_ipi_x2apic_ids)
+{
+	static const uint32_t ids[] = { 0, 1, 300, 1000 };
+	struct family *f;
+
+	require_pv_send_ipi();
+	f = family_start("pv_ipi_x2apic_ids", ARRAY_SIZE(ids), ids, 0, variant->map_off);
+	all_x2apic(f);
+	add_pv_bitmaps(f, ids, ARRAY_SIZE(ids));
+	for (unsigned int m = 0; m < ARRAY_SIZE(all_modes); m++) {
+		add_pv_ipi(f, all_modes[m], 936, 0, 1);		/* 1000 as bit 64 */
+		add_pv_ipi(f, all_modes[m], 299, 0x2, 0);	/* 300 as bit 1 */
+		add_pv_ipi(f, all_modes[m], 0, 0x3, 0);		/* 0 and 1 */
+	}
+	family_send_from_each(f, "x2APIC");
+	family_finish(f);
+}
+
+/*
+ * vCPU IDs 0 and 256 share xAPIC ID 0: with KVM_X2APIC_API_USE_32BIT_IDS
+ * KVM keeps the first in its map (x86/errata.rst), and the hypercall finds
+ * that one; 256 is reachable by its 32-bit ID.
+ */
+TEST_F(routing, pv_ipi_aliased_ids_32bit)
+{
+	static const uint32_t ids[] = { 0, 256, 2, 3 };
+	static const uint32_t named[] = { 0, 256, 2, 3 };
+	struct family *f;
+
+	require_pv_send_ipi();
+	f = family_start("pv_ipi_aliased_ids_32bit", ARRAY_SIZE(ids), ids,
+			 KVM_X2APIC_API_USE_32BIT_IDS, variant->map_off);
+	add_pv_bitmaps(f, named, ARRAY_SIZE(named));
+	family_send(f, "aliased", 2);
+	family_finish(f);
+}
+
+/* --- Hyper-V synthetic cluster IPIs ------------------------------------------------------- */
+
+/* HvCallSendSyntheticClusterIpi(Ex) to the VPs of @lo/@hi (or all), as @flags says. */
+static void add_hv_ipi(struct family *f, uint8_t flags, uint64_t lo, uint64_t hi)
+{
+	struct apic_model_irq irq = {
+		.door = APIC_DOOR_HYPERV, .door_flags = flags,
+		.delivery_mode = APIC_DELIVERY_FIXED, .bitmap = { lo, hi },
+	};
+
+	family_add(f, &irq);
+}
+
+/*
+ * Synthetic IPIs name VP indexes, a third ID: the host gives these vCPUs
+ * VP indexes that are neither their vCPU IDs nor their APIC IDs (one in
+ * the second bank of 64), and the IPIs go through the mask of the plain
+ * hypercall (in registers and in memory) and the VP sets of the Ex form.
+ */
+TEST_F(routing, hyperv_ipi_by_vp_index)
+{
+	static const uint32_t ids[] = { 0, 5, 300, 7, 66 };
+	static const uint32_t vp_index[] = { 3, 0, 1, 2, 70 };
+	static const uint8_t forms[] = {
+		APIC_DOOR_HV_FAST, 0, APIC_DOOR_HV_EX,
+	};
+	struct ipi_engine_options opts = { .hyperv = true, .vp_index = vp_index };
+	struct ipi_cpu_state st[5];
+	struct family *f;
+
+	require_hypercalls_return();
+	f = family_start_opts("hyperv_ipi_by_vp_index", ARRAY_SIZE(ids), ids, &opts,
+			      variant->map_off);
+	for (unsigned int i = 0; i < 5; i++)
+		st[i] = xapic_state((ids[i] + 1) & 0xff, 0, APIC_DFR_FLAT);
+	st[2] = x2apic_state();
+	st[3].sw_enabled = false;
+	family_state(f, st, IPI_STATE_BY_GUEST);
+	for (unsigned int i = 0; i < ARRAY_SIZE(forms); i++) {
+		for (unsigned int vp = 0; vp < 5; vp++)
+			add_hv_ipi(f, forms[i], BIT_ULL(vp), 0);
+		add_hv_ipi(f, forms[i], 0x0b, 0);		/* VPs 0, 1, 3 */
+		add_hv_ipi(f, forms[i], ~0ull, 0);		/* every VP of bank 0 */
+		add_hv_ipi(f, forms[i], BIT_ULL(5), 0);		/* nobody's */
+	}
+	add_hv_ipi(f, APIC_DOOR_HV_EX, 0, BIT_ULL(70 - 64));	/* bank 1 alone */
+	add_hv_ipi(f, APIC_DOOR_HV_EX, 0x3, BIT_ULL(70 - 64));	/* banks 0 and 1 */
+	add_hv_ipi(f, APIC_DOOR_HV_EX | APIC_DOOR_HV_ALL, 0, 0);
+	family_send(f, "VP indexes", 0);
+	family_send(f, "VP indexes", 2);
+	family_finish(f);
+}
+
+/* --- Device interrupts: irqfd and the IOAPIC --------------------------------------------- */
+
+/* A device interrupt through @door: physical or logical destination. */
+static void add_device_irq(struct family *f, uint8_t door, uint8_t dm, bool logical,
+			   uint32_t dest, bool masked)
+{
+	struct apic_model_irq irq = {
+		.door = door, .delivery_mode = dm, .logical = logical, .dest = dest,
+		.masked = masked, .sender = APIC_MODEL_FROM_MSI,
+	};
+
+	family_add(f, &irq);
+}
+
+static void device_family(const char *name, uint8_t door, bool x2apic, bool map_off)
+{
+	static const uint32_t ids[] = { 0, 1, 2, 300 };
+	static const uint32_t phys[] = { 0, 1, 2, 300 & 0xff, 0x80, XAPIC_BROADCAST };
+	static const uint32_t logical[] = { 0x01, 0x06, 0x00, 0xff };
+	struct ipi_cpu_state st[4];
+	struct family *f;
+
+	if (door == APIC_DOOR_IRQFD)
+		TEST_REQUIRE(kvm_has_cap(KVM_CAP_IRQFD));
+	f = family_start(name, ARRAY_SIZE(ids), ids, 0, map_off);
+	for (unsigned int i = 0; i < 4; i++)
+		st[i] = x2apic ? x2apic_state() :
+			xapic_state(ids[i] & 0xff, (1u << i) << 24, APIC_DFR_FLAT);
+	st[3].sw_enabled = x2apic;
+	family_state(f, st, IPI_STATE_BY_GUEST);
+	for (unsigned int i = 0; i < ARRAY_SIZE(phys); i++)
+		for (unsigned int m = 0; m < ARRAY_SIZE(all_modes); m++)
+			add_device_irq(f, door, all_modes[m], false, phys[i], false);
+	for (unsigned int i = 0; !x2apic && i < ARRAY_SIZE(logical); i++)
+		for (unsigned int m = 0; m < ARRAY_SIZE(all_modes); m++)
+			add_device_irq(f, door, all_modes[m], true, logical[i], false);
+	if (door == APIC_DOOR_IOAPIC) {
+		add_device_irq(f, door, APIC_DELIVERY_FIXED, false, 1, true);
+		add_device_irq(f, door, APIC_DELIVERY_NMI, true, 0x03, true);
+	}
+	family_send(f, x2apic ? "x2APIC targets" : "xAPIC targets", APIC_MODEL_FROM_MSI);
+	family_finish(f);
+}
+
+/*
+ * An irqfd bound to an MSI route (KVM_SET_GSI_ROUTING, KVM_IRQFD): the
+ * path of vhost and VFIO, the same destinations as KVM_SIGNAL_MSI.
+ */
+TEST_F(routing, irqfd_msi_routes_xapic_targets)
+{
+	device_family("irqfd_msi_routes_xapic_targets", APIC_DOOR_IRQFD, false,
+		      variant->map_off);
+}
+
+TEST_F(routing, irqfd_msi_routes_x2apic_targets)
+{
+	device_family("irqfd_msi_routes_x2apic_targets", APIC_DOOR_IRQFD, true,
+		      variant->map_off);
+}
+
+/*
+ * Edge-triggered IOAPIC entries the guest programs through IOREGSEL and
+ * IOWIN, the line raised and lowered with KVM_IRQ_LINE: physical and
+ * logical destinations, lowest priority, NMI, masked entries (82093AA
+ * datasheet; SDM for the destinations).
+ */
+TEST_F(routing, ioapic_edge_entries_xapic_targets)
+{
+	device_family("ioapic_edge_entries_xapic_targets", APIC_DOOR_IOAPIC, false,
+		      variant->map_off);
+}
+
+TEST_F(routing, ioapic_edge_entries_x2apic_targets)
+{
+	device_family("ioapic_edge_entries_x2apic_targets", APIC_DOOR_IOAPIC, true,
+		      variant->map_off);
 }
 
 /* --- When an accepted interrupt is taken --------------------------------------------- */

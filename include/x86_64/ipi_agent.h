@@ -10,10 +10,18 @@
 
 #define IPI_MAX_CPUS		256
 #define IPI_MAX_WAITS		(IPI_MAX_BATCH * 64)
+/* IOAPIC interrupts use pins 16-23: the PIC is not on them. */
+#define IPI_IOAPIC_FIRST_PIN	16
+#define IPI_IOAPIC_PINS		8
 
 /* One interrupt of the script and what its sender waits for after it. */
 struct ipi_step {
-	uint64_t icr;			/* in the sender's APIC mode */
+	uint64_t icr;			/* in the sender's APIC mode; the PV IPI's ICR */
+	uint64_t bitmap[2];		/* PV IPI: APIC IDs from pv_min; Hyper-V: VPs */
+	uint64_t hv_input;		/* Hyper-V, input in memory: its guest address */
+	uint32_t pv_min;		/* PV IPI: the APIC ID of bit 0 */
+	uint8_t door;			/* enum apic_model_door */
+	uint8_t door_flags;		/* APIC_DOOR_HV_* */
 	uint16_t slot;			/* counter to watch: vector or IPI_SLOT_NMI */
 	uint16_t nr_waits;
 	uint32_t first_wait;		/* index into ipi_batch.waits */
@@ -53,10 +61,16 @@ struct ipi_batch {
 	uint64_t batch_tsc;		/* bound on all waits of the batch */
 	uint64_t batch_deadline;	/* set by the first sender: TSC + batch_tsc */
 	uint64_t settle_tsc;		/* how long to wait for maybe-lost ones */
+	uint32_t vmmcall;		/* KVM hypercalls use VMMCALL (AMD), not VMCALL */
+	uint32_t nr_ioapic_pins;	/* vCPU index 0 programs pins IPI_IOAPIC_FIRST_PIN.. */
+	uint64_t hv_hypercall_page;	/* Hyper-V: guest address, or 0 */
+	uint64_t ioapic_rte[IPI_IOAPIC_PINS];
 	uint64_t mailbox[IPI_MAX_CPUS];	/* guest address of each vCPU's mailbox */
 	uint8_t timed_out[IPI_MAX_BATCH];
 	/* TSC cycles from the ICR write to the last acceptance waited for. */
 	uint64_t step_cycles[IPI_MAX_BATCH];
+	/* What a hypercall step returned in RAX. */
+	uint64_t step_ret[IPI_MAX_BATCH];
 	struct ipi_step steps[IPI_MAX_BATCH];
 	struct ipi_wait waits[IPI_MAX_WAITS];
 };

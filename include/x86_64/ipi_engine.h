@@ -129,6 +129,21 @@ struct ipi_result {
  */
 struct ipi_engine *ipi_engine_create(unsigned int nr_vcpus, const uint32_t *vcpu_ids,
 				     uint64_t x2apic_api);
+
+struct ipi_engine_options {
+	uint64_t x2apic_api;		/* KVM_CAP_X2APIC_API flags to enable, or 0 */
+	/*
+	 * Hyper-V: its CPUID leaves, hypercalls enabled (guest OS ID and
+	 * hypercall page MSRs, written by the guest): synthetic IPIs.  SKIPs
+	 * where KVM has no KVM_CAP_HYPERV_SEND_IPI.
+	 */
+	bool hyperv;
+	const uint32_t *vp_index;	/* with hyperv: each vCPU's VP index; NULL: KVM's */
+};
+
+/* The same with more options. */
+struct ipi_engine *ipi_engine_create_opts(unsigned int nr_vcpus, const uint32_t *vcpu_ids,
+					  const struct ipi_engine_options *opts);
 void ipi_engine_free(struct ipi_engine *eng);
 
 struct kvm_vm *ipi_engine_vm(struct ipi_engine *eng);

@@ -49,6 +49,10 @@ void family_totals_init(void);
  */
 struct family *family_start(const char *name, unsigned int nr_vcpus, const uint32_t *vcpu_ids,
 			    uint64_t x2apic_api, bool map_off);
+/* The same with engine options (Hyper-V, VP indexes). */
+struct family *family_start_opts(const char *name, unsigned int nr_vcpus,
+				 const uint32_t *vcpu_ids, const struct ipi_engine_options *opts,
+				 bool map_off);
 /* Count, print, check and free the family (fails the case on a mismatch). */
 void family_finish(struct family *f);
 
@@ -62,7 +66,9 @@ struct apic_model_cpu family_model_cpu(struct family *f, unsigned int cpu);
 struct ipi_cpu_state xapic_state(uint8_t id, uint32_t ldr, uint32_t dfr);
 struct ipi_cpu_state x2apic_state(void);
 
-/* Building the list: one interrupt; each destination in each delivery mode. */
+/* Building the list: one interrupt as it is (any door), ... */
+void family_add(struct family *f, const struct apic_model_irq *irq);
+/* ... one through a vCPU's ICR; each destination in each delivery mode. */
 void add_irq(struct family *f, uint8_t dm, bool logical, uint8_t shorthand, uint32_t dest);
 void add_dests(struct family *f, bool logical, const uint32_t *dests, unsigned int n);
 /* Every shorthand in each delivery mode. */

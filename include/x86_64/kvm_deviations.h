@@ -81,6 +81,15 @@ enum kvm_deviation {
 	 * Code read in 6.12; seen on 6.12 kvm_amd.
 	 */
 	KVM_DEV_MSI_TO_NOBODY_FAILS,
+	/*
+	 * KVM_HC_SEND_IPI finds its targets only in KVM's optimized map
+	 * (kvm_pv_send_ipi()): when KVM has none (two vCPUs share a physical
+	 * APIC ID, kvm_recalculate_phys_map()), it delivers to nobody and
+	 * returns -EOPNOTSUPP, though every APIC ID it names may be unique.
+	 * hypercalls.rst: it returns "the number of CPUs to which the IPIs
+	 * were delivered successfully".  Code read in 6.12; seen on 6.12.
+	 */
+	KVM_DEV_PV_IPI_NEEDS_MAP,
 	NR_KVM_DEVIATIONS
 };
 
@@ -97,6 +106,10 @@ bool kvm_drops_logical_nmi_to_sw_disabled(const struct apic_model_cpu *cpus,
 
 /* KVM_DEV_LOWEST_SHORTHAND_DEST: KVM delivers @irq to every candidate. */
 bool kvm_lowest_priority_shorthand_becomes_fixed(const struct apic_model_irq *irq);
+
+/* KVM_DEV_PV_IPI_NEEDS_MAP: @irq is a PV IPI in a VM without KVM's map. */
+bool kvm_pv_ipi_without_map(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
+			    const struct apic_model_irq *irq);
 
 /* KVM_DEV_MSI_TO_NOBODY_FAILS: KVM_SIGNAL_MSI of @irq returns -1 (EPERM). */
 bool kvm_msi_to_nobody_fails(const struct apic_model_cpu *cpus, unsigned int nr_cpus,

@@ -175,6 +175,30 @@ static inline uint8_t rdmsr_safe(uint32_t msr, uint64_t *value)
 	return vector;
 }
 
+/*
+ * A KVM hypercall (KVM_HC_*, Documentation/virt/kvm/x86/hypercalls.rst):
+ * number in RAX, arguments in RBX, RCX, RDX, RSI, result in RAX; VMMCALL
+ * on AMD, VMCALL on Intel (KVM would otherwise patch the instruction in
+ * guest memory).
+ */
+static inline uint64_t kvm_hypercall4(bool vmmcall, uint64_t nr, uint64_t a0, uint64_t a1,
+				      uint64_t a2, uint64_t a3)
+{
+	uint64_t ret;
+
+	if (vmmcall)
+		__asm__ __volatile__("vmmcall"
+				     : "=a"(ret)
+				     : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3)
+				     : "memory");
+	else
+		__asm__ __volatile__("vmcall"
+				     : "=a"(ret)
+				     : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3)
+				     : "memory");
+	return ret;
+}
+
 static inline void cli(void)
 {
 	__asm__ __volatile__("cli" ::: "memory");
@@ -230,6 +254,8 @@ int __vcpu_set_msr(struct kvm_vcpu *vcpu, uint32_t msr, uint64_t value);
 
 /* KVM_GET_SUPPORTED_CPUID, read once per process. */
 const struct kvm_cpuid2 *kvm_get_supported_cpuid(void);
+/* Host: the CPU vendor KVM reports is AMD's or Hygon's (hypercalls use VMMCALL). */
+bool kvm_cpu_vendor_is_amd(void);
 /* The entry for @function/@index in @cpuid, or NULL. */
 struct kvm_cpuid_entry2 *cpuid_entry_find(struct kvm_cpuid2 *cpuid,
 					  uint32_t function, uint32_t index);

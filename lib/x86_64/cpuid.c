@@ -41,6 +41,19 @@ out:
 	return supported;
 }
 
+bool kvm_cpu_vendor_is_amd(void)
+{
+	struct kvm_cpuid2 *supported = (struct kvm_cpuid2 *)kvm_get_supported_cpuid();
+	const struct kvm_cpuid_entry2 *e = cpuid_entry_find(supported, 0, 0);
+	char vendor[13];
+
+	memcpy(vendor, &e->ebx, 4);
+	memcpy(vendor + 4, &e->edx, 4);
+	memcpy(vendor + 8, &e->ecx, 4);
+	vendor[12] = '\0';
+	return !strcmp(vendor, "AuthenticAMD") || !strcmp(vendor, "HygonGenuine");
+}
+
 struct kvm_cpuid2 *vcpu_cpuid_template(void)
 {
 	static __thread struct kvm_cpuid2 *scratch;

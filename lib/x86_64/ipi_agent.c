@@ -4,8 +4,13 @@
  * then either send the script or wait for the end of the batch, then hand
  * control back to the host.  Guest code only.
  */
+#include <linux/kvm_para.h>
+
 #include "apic.h"
+#include "hyperv.h"
+#include "ioapic.h"
 #include "ipi_agent.h"
+#include "processor.h"
 
 struct ipi_batch *ipi_agent_batch;
 
@@ -153,6 +158,49 @@ static void send_icr(bool x2apic, uint64_t icr)
 		xapic_write_icr(icr);
 }
 
+/* HvCallSendSyntheticClusterIpi(Ex); the fast form carries its input in RDX and R8. */
+static uint64_t send_hyperv(const struct ipi_batch *b, const struct ipi_step *st)
+{
+	uint64_t vector = st->icr & 0xff, control;
+
+	if (st->door_flags & APIC_DOOR_HV_FAST)
+		return hv_hypercall(b->hv_hypercall_page, HVCALL_SEND_IPI | HV_HYPERCALL_FAST,
+				    vector, st->bitmap[0]);
+	if (!(st->door_flags & APIC_DOOR_HV_EX))
+		return hv_hypercall(b->hv_hypercall_page, HVCALL_SEND_IPI, st->hv_input, 0);
+	control = HVCALL_SEND_IPI_EX;
+	if (!(st->door_flags & APIC_DOOR_HV_ALL))
+		control |= (uint64_t)(!!st->bitmap[0] + !!st->bitmap[1]) <<
+			   HV_HYPERCALL_VARHEAD_SHIFT;
+	return hv_hypercall(b->hv_hypercall_page, control, st->hv_input, 0);
+}
+
+/* Step @k through its door; a hypercall's RAX is kept for the host. */
+static void send_step(struct ipi_batch *b, unsigned int k, bool x2apic)
+{
+	const struct ipi_step *st = &b->steps[k];
+
+	switch (st->door) {
+	case APIC_DOOR_PV_IPI:
+		b->step_ret[k] = kvm_hypercall4(b->vmmcall, KVM_HC_SEND_IPI, st->bitmap[0],
+						st->bitmap[1], st->pv_min, st->icr);
+		break;
+	case APIC_DOOR_HYPERV:
+		b->step_ret[k] = send_hyperv(b, st);
+		break;
+	default:
+		send_icr(x2apic, st->icr);
+		break;
+	}
+}
+
+/* vCPU index 0 programs the batch's IOAPIC entries before anybody sends. */
+static void program_ioapic(const struct ipi_batch *b)
+{
+	for (unsigned int i = 0; i < b->nr_ioapic_pins; i++)
+		ioapic_write_rte(IPI_IOAPIC_FIRST_PIN + i, b->ioapic_rte[i]);
+}
+
 /* Send this vCPU's run of steps, then hand the turn on and wake everybody. */
 static void agent_send_turn(struct ipi_batch *b, unsigned int me, bool halted)
 {
@@ -191,7 +239,7 @@ static void agent_send_turn(struct ipi_batch *b, unsigned int me, bool halted)
 
 		if (deadline > b->batch_deadline)
 			deadline = b->batch_deadline;
-		send_icr(x2apic, st->icr);
+		send_step(b, i, x2apic);
 		if (!ipi_agent_wait_step(b, st, deadline, halt_for))
 			b->timed_out[i] = 1;
 		b->step_cycles[i] = rdtsc() - start;
@@ -220,6 +268,11 @@ void ipi_agent_main(void)
 			GUEST_DONE();
 		if (mb->cmd.apply)
 			agent_apply(mb);
+		if (!me && b->hv_hypercall_page && !(rdmsr(HV_X64_MSR_HYPERCALL) &
+						     HV_X64_MSR_HYPERCALL_ENABLE))
+			hv_enable_hypercalls(b->hv_hypercall_page);
+		if (!me)
+			program_ioapic(b);
 		__atomic_fetch_add(&b->ready, 1, __ATOMIC_SEQ_CST);
 
 		/*

@@ -10,6 +10,8 @@
 #include "apic.h"
 #include "guest_memory.h"
 #include "ipi_agent.h"
+#include "hyperv.h"
+#include "ipi_engine_int.h"
 #include "ipi_stub_layout.h"
 #include "kvm_deviations.h"
 #include "kvm_routing.h"
@@ -29,42 +31,9 @@ _Static_assert(IPI_FIRST_VECTOR + IPI_MAX_BATCH <= IPI_WAKE_VECTOR,
 /* Waits for interrupts a known deviation may lose: this part of the timeout. */
 #define IPI_SETTLE_DIVISOR	20
 #define IPI_BATCH_WAIT_MS	(VCPU_RUN_TIMEOUT_S_DEFAULT * 1000 / 3)
-
-struct ipi_engine {
-	struct kvm_vm *vm;
-	unsigned int nr;
-	unsigned int nr_spinners;	/* vCPUs from this index on always wait halted */
-	struct ipi_mailbox *mailbox[IPI_MAX_CPUS];	/* host views */
-	struct ipi_batch *batch;			/* host view */
-	struct ipi_cpu_state state[IPI_MAX_CPUS];
-	/* What each APIC holds now, as far as the engine wrote it. */
-	struct ipi_cpu_state applied[IPI_MAX_CPUS];
-	bool applied_valid[IPI_MAX_CPUS];
-	enum ipi_state_writer writer;
-	bool state_dirty;
-	uint64_t x2apic_api;
-	unsigned int timeout_ms;
-	uint64_t tsc_khz;
-	bool tsc_deadline;		/* the vCPUs' CPUID has TSC-deadline */
-	struct ipi_timing *timing;
-	/* What KVM_SIGNAL_MSI returned for each step of the batch, and errno. */
-	int msi_ret[IPI_MAX_BATCH];
-	int msi_errno[IPI_MAX_BATCH];
-
-	/* Agent threads: each runs its vCPU for one batch per generation. */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	uint64_t generation;
-	unsigned int parked;
-};
-
-/* What a batch compares: the interrupts and the model's verdict on each. */
-struct batch_plan {
-	unsigned int nr;
-	struct apic_model_irq irq[IPI_MAX_BATCH];
-	struct apic_model_result expect[IPI_MAX_BATCH];
-	uint16_t slot[IPI_MAX_BATCH];
-};
+/* Known deviations that always lose what they lose: not waited for at all. */
+#define IPI_CERTAIN_LOSSES	(BIT(KVM_DEV_LOGICAL_NMI_SW_DISABLED) | \
+				 BIT(KVM_DEV_PV_IPI_NEEDS_MAP))
 
 /* --- Agent threads ----------------------------------------------------------- */
 
@@ -133,10 +102,36 @@ static void install_handlers(struct kvm_vm *vm)
 	vm_set_idt_gate(vm, NMI_VECTOR, (vm_vaddr_t)ipi_nmi_stub);
 }
 
+/* Hyper-V: CPUID and VP index per vCPU, a hypercall page and input slots. */
+static void setup_hyperv(struct ipi_engine *eng, const struct ipi_engine_options *opts)
+{
+	for (unsigned int i = 0; i < eng->nr; i++) {
+		struct kvm_vcpu *vcpu = eng->vm->vcpus[i];
+
+		vcpu_set_hyperv_cpuid(vcpu);
+		if (opts->vp_index) {
+			vcpu_set_vp_index(vcpu, opts->vp_index[i]);
+			eng->vp_index[i] = opts->vp_index[i];
+		}
+	}
+	eng->hv_page = ALIGN_UP(vm_vaddr_alloc(eng->vm, 2 * GUEST_PAGE_SIZE), GUEST_PAGE_SIZE);
+	eng->hv_inputs = ALIGN_UP(vm_vaddr_alloc(eng->vm, (IPI_MAX_BATCH + 1) * IPI_HV_INPUT_SIZE),
+				  IPI_HV_INPUT_SIZE);
+}
+
 struct ipi_engine *ipi_engine_create(unsigned int nr_vcpus, const uint32_t *vcpu_ids,
 				     uint64_t x2apic_api)
 {
+	struct ipi_engine_options opts = { .x2apic_api = x2apic_api };
+
+	return ipi_engine_create_opts(nr_vcpus, vcpu_ids, &opts);
+}
+
+struct ipi_engine *ipi_engine_create_opts(unsigned int nr_vcpus, const uint32_t *vcpu_ids,
+					  const struct ipi_engine_options *opts)
+{
 	struct ipi_engine *eng = calloc(1, sizeof(*eng));
+	uint64_t x2apic_api = opts->x2apic_api;
 	vm_vaddr_t batch_gva;
 	struct kvm_vm *vm;
 
@@ -152,7 +147,11 @@ struct ipi_engine *ipi_engine_create(unsigned int nr_vcpus, const uint32_t *vcpu
 	eng->timeout_ms = IPI_TIMEOUT_MS_DEFAULT;
 	eng->x2apic_api = x2apic_api;
 
-	vm = __vm_create(nr_vcpus, sizeof(struct ipi_batch) +
+	if (opts->hyperv)
+		TEST_REQUIRE_MSG(kvm_has_hyperv_ipis(), "KVM has no Hyper-V synthetic IPIs "
+				 "(KVM_CAP_HYPERV_SEND_IPI; CONFIG_KVM_HYPERV)");
+	vm = __vm_create(nr_vcpus, sizeof(struct ipi_batch) + 4 * GUEST_PAGE_SIZE +
+			 (IPI_MAX_BATCH + 1) * IPI_HV_INPUT_SIZE +
 			 nr_vcpus * ALIGN_UP(sizeof(struct ipi_mailbox), GUEST_PAGE_SIZE));
 	eng->vm = vm;
 	if (x2apic_api) {
@@ -175,7 +174,10 @@ struct ipi_engine *ipi_engine_create(unsigned int nr_vcpus, const uint32_t *vcpu
 		eng->mailbox[i] = addr_gva2hva(vm, mb);
 		eng->batch->mailbox[i] = mb;
 		eng->state[i] = ipi_identity_state(id, APIC_MODE_XAPIC);
+		eng->vp_index[i] = i;
 	}
+	if (opts->hyperv)
+		setup_hyperv(eng, opts);
 	eng->tsc_deadline = kvm_has_tsc_deadline_timer();
 	eng->tsc_khz = ioctl(vm->vcpus[0]->fd, KVM_GET_TSC_KHZ, 0);
 	TEST_ASSERT((int64_t)eng->tsc_khz > 0, "KVM_GET_TSC_KHZ failed");
@@ -193,6 +195,7 @@ void ipi_engine_free(struct ipi_engine *eng)
 		eng->mailbox[i]->cmd.exit = 1;
 	agents_go(eng);
 	vm_vcpu_threads_join(eng->vm);
+	ipi_doors_release(eng);
 	kvm_vm_free(eng->vm);
 	free(eng);
 }
@@ -250,6 +253,7 @@ struct apic_model_cpu ipi_engine_model_cpu(struct ipi_engine *eng, unsigned int 
 		.sw_enabled = s->sw_enabled,
 		.tpr = s->tpr,
 		.vcpu_id = vcpu_id,
+		.vp_index = eng->vp_index[cpu],
 	};
 
 	if (s->mode == APIC_MODE_X2APIC) {
@@ -332,8 +336,8 @@ static uint8_t guest_writes(struct ipi_engine *eng, unsigned int cpu)
  * After a batch: the guest's readback and KVM_GET_LAPIC must both show the
  * state the batch was meant to run with.
  */
-static void check_state_applied(struct ipi_engine *eng, const char *label,
-				const struct kvm_lapic_state *lapic)
+void ipi_check_state_applied(struct ipi_engine *eng, const char *label,
+			     const struct kvm_lapic_state *lapic)
 {
 	for (unsigned int i = 0; i < eng->nr; i++) {
 		struct apic_model_cpu want = ipi_engine_model_cpu(eng, i);
@@ -423,31 +427,6 @@ static void fill_commands(struct ipi_engine *eng, bool from_host, const bool *sp
 	}
 }
 
-/*
- * The known deviations (kvm_deviations.h) of this host's KVM that can lose
- * @irq on its way to vCPU index @cpu, as a mask of BIT(enum kvm_deviation).
- */
-static unsigned int known_loss(const struct apic_model_cpu *cpus, unsigned int nr,
-			       const struct apic_model_irq *irq, unsigned int cpu)
-{
-	unsigned int kinds = 0;
-
-	if (kvm_deviation_expected(KVM_DEV_LOGICAL_NMI_SW_DISABLED) &&
-	    kvm_drops_logical_nmi_to_sw_disabled(cpus, nr, irq, cpu))
-		kinds |= BIT(KVM_DEV_LOGICAL_NMI_SW_DISABLED);
-	if (kvm_deviation_expected(KVM_DEV_ALIASED_IDS_BEFORE_6_3) &&
-	    kvm_aliased_id_may_lose(cpus, nr, irq, cpu))
-		kinds |= BIT(KVM_DEV_ALIASED_IDS_BEFORE_6_3);
-	return kinds;
-}
-
-static void print_known(unsigned int kinds)
-{
-	for (unsigned int d = 0; d < NR_KVM_DEVIATIONS; d++)
-		if (kinds & BIT(d))
-			ksft_print_msg("  known: %s\n", kvm_deviation_what(d));
-}
-
 /* Script the plan: ICR values in each sender's mode, what to wait for. */
 static void fill_script(struct ipi_engine *eng, const struct batch_plan *plan, bool from_host)
 {
@@ -488,6 +467,7 @@ static void fill_script(struct ipi_engine *eng, const struct batch_plan *plan, b
 		st->sender_x2apic = !from_host &&
 				    eng->state[irq->sender].mode == APIC_MODE_X2APIC;
 		st->icr = apic_ipi_to_icr(&ipi, st->sender_x2apic);
+		ipi_doors_fill_step(eng, irq, k);
 		st->slot = plan->slot[k];
 		st->any_one = r->exactly_one && r->nr_accept > 1;
 		st->first_wait = w;
@@ -501,9 +481,8 @@ static void fill_script(struct ipi_engine *eng, const struct batch_plan *plan, b
 				if (!apic_model_accepts(r, cpu))
 					continue;
 				/* A deterministic loss is not waited for at all. */
-				loss = known_loss(cpus, eng->nr, irq, cpu);
-				if (loss == BIT(KVM_DEV_LOGICAL_NMI_SW_DISABLED) ||
-				    !!loss != maybe)
+				loss = ipi_known_loss(cpus, eng->nr, irq, cpu);
+				if ((loss && !(loss & ~IPI_CERTAIN_LOSSES)) || !!loss != maybe)
 					continue;
 				TEST_ASSERT(w < IPI_MAX_WAITS, "too many waits in one batch");
 				b->waits[w].cpu = cpu;
@@ -518,21 +497,6 @@ static void fill_script(struct ipi_engine *eng, const struct batch_plan *plan, b
 			}
 		}
 	}
-}
-
-/* KVM_SIGNAL_MSI; its return value (and errno) are checked with the counts. */
-static int host_send_msi(struct ipi_engine *eng, const struct apic_model_irq *irq,
-			 uint8_t vector)
-{
-	struct kvm_msi msi = {
-		.address_lo = 0xfee00000u | ((irq->dest & 0xff) << 12) |
-			      (irq->logical ? BIT(2) : 0),
-		.address_hi = (eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS) ?
-			      (irq->dest & 0xffffff00u) : 0,
-		.data = vector | ((uint32_t)irq->delivery_mode << 8),
-	};
-	errno = 0;
-	return ioctl(eng->vm->fd, KVM_SIGNAL_MSI, &msi);
 }
 
 /* How many of the @nr waits from @first on are met, read by the host. */
@@ -551,7 +515,6 @@ static unsigned int host_waits_met(struct ipi_engine *eng, const struct ipi_step
 static void host_run_script(struct ipi_engine *eng, const struct batch_plan *plan)
 {
 	struct ipi_batch *b = eng->batch;
-	struct apic_model_irq wake = { .dest = 0xff, .sender = APIC_MODEL_FROM_MSI };
 	uint64_t deadline = now_ns() + eng->timeout_ms * 1000000ull;
 	struct timespec pause = { .tv_nsec = 20000 };
 
@@ -566,8 +529,7 @@ static void host_run_script(struct ipi_engine *eng, const struct batch_plan *pla
 		uint64_t start = rdtsc(), sent = now_ns(), settled;
 		bool ok = false;
 
-		eng->msi_ret[k] = host_send_msi(eng, &plan->irq[k], plan->irq[k].vector);
-		eng->msi_errno[k] = errno;
+		ipi_doors_host_send(eng, plan, k);
 		deadline = sent + eng->timeout_ms * 1000000ull;
 		while (!ok && now_ns() < deadline) {
 			unsigned int got = host_waits_met(eng, st, st->first_wait, st->nr_waits);
@@ -593,330 +555,7 @@ static void host_run_script(struct ipi_engine *eng, const struct batch_plan *pla
 	}
 
 	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
-	host_send_msi(eng, &wake, IPI_WAKE_VECTOR);
-	if (eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS) {
-		wake.dest = X2APIC_BROADCAST;
-		host_send_msi(eng, &wake, IPI_WAKE_VECTOR);
-	}
-}
-
-/* Accepted = counted by the handler, or latched in IRR / as a pending NMI. */
-static unsigned int accepted(struct ipi_engine *eng, unsigned int cpu, unsigned int slot,
-			     const struct kvm_lapic_state *lapic,
-			     const struct kvm_vcpu_events *events)
-{
-	unsigned int n = eng->mailbox[cpu]->count[slot];
-
-	if (slot == IPI_SLOT_NMI)
-		return n + events[cpu].nmi.pending + events[cpu].nmi.injected;
-	if (lapic_state_get_reg(&lapic[cpu], APIC_IRR + (slot / 32) * 0x10) & BIT(slot % 32))
-		n++;
-	return n;
-}
-
-/* Where accepted() found vector @slot: handler runs, IRR and ISR bits. */
-static const char *how_taken(struct ipi_engine *eng, unsigned int cpu, unsigned int slot,
-			     const struct kvm_lapic_state *lapic, char *buf, size_t len)
-{
-	unsigned int reg = (slot / 32) * 0x10;
-	uint32_t bit = BIT(slot % 32);
-
-	snprintf(buf, len, "handler ran %u time(s), IRR %u, ISR %u",
-		 eng->mailbox[cpu]->count[slot],
-		 !!(lapic_state_get_reg(lapic, APIC_IRR + reg) & bit),
-		 !!(lapic_state_get_reg(lapic, APIC_ISR + reg) & bit));
-	return buf;
-}
-
-/*
- * Interrupts accepted but not yet taken when the batch ended have been
- * counted; drop them so that the next batch does not count them again.
- */
-static void discard_pending(struct ipi_engine *eng, struct kvm_lapic_state *lapic,
-			    struct kvm_vcpu_events *events)
-{
-	for (unsigned int cpu = 0; cpu < eng->nr; cpu++) {
-		struct kvm_vcpu *vcpu = eng->vm->vcpus[cpu];
-		bool irr = false;
-
-		for (unsigned int reg = 0; reg < 8; reg++) {
-			unsigned int off = APIC_IRR + reg * 0x10;
-			uint32_t bits = lapic_state_get_reg(&lapic[cpu], off);
-
-			if (bits) {
-				lapic_state_set_reg(&lapic[cpu], off, 0);
-				irr = true;
-			}
-		}
-		if (irr)
-			vcpu_set_lapic(vcpu, &lapic[cpu]);
-		if (events[cpu].nmi.pending || events[cpu].nmi.injected) {
-			events[cpu].nmi.pending = 0;
-			events[cpu].nmi.injected = 0;
-			events[cpu].flags = KVM_VCPUEVENT_VALID_NMI_PENDING;
-			vcpu_ioctl(vcpu, KVM_SET_VCPU_EVENTS, &events[cpu]);
-		}
-	}
-}
-
-static void describe_cpu(struct ipi_engine *eng, unsigned int cpu, char *buf, size_t len)
-{
-	struct apic_model_cpu m = ipi_engine_model_cpu(eng, cpu);
-
-	snprintf(buf, len, "vCPU %u (index %u, %s ID 0x%x, LDR 0x%x%s)",
-		 ipi_engine_vcpu_id(eng, cpu), cpu, apic_mode_name(m.mode), m.id, m.ldr,
-		 m.sw_enabled ? "" : ", software-disabled");
-}
-
-/* The interrupt and the way KVM routes it, for reports. */
-static void describe_irq(const struct apic_model_irq *irq, enum kvm_route_path path,
-			 char *buf, size_t len)
-{
-	size_t n;
-
-	apic_model_irq_str(irq, buf, len);
-	n = strlen(buf);
-	snprintf(buf + n, len - n, " (KVM's %s)", kvm_route_path_name(path));
-}
-
-/*
- * What KVM_SIGNAL_MSI returned for step @k against api.rst: the number of
- * vCPUs it was delivered to (0: nobody took it).  Skipped where a known
- * deviation may lose a delivery.
- */
-static unsigned int check_msi_return(struct ipi_engine *eng, const char *label,
-				     uint64_t seed, const struct batch_plan *plan, unsigned int k,
-				     const struct apic_model_cpu *cpus, struct ipi_result *res)
-{
-	const struct apic_model_result *r = &plan->expect[k];
-	const struct apic_model_irq *irq = &plan->irq[k];
-	int want = r->exactly_one ? !!r->nr_accept : (int)r->nr_accept;
-	char what[192];
-
-	if (eng->msi_ret[k] == want)
-		return 0;
-	for (unsigned int cpu = 0; cpu < eng->nr; cpu++)
-		if (apic_model_accepts(r, cpu) && known_loss(cpus, eng->nr, irq, cpu))
-			return 0;
-	describe_irq(irq, kvm_route_path(cpus, eng->nr, irq), what, sizeof(what));
-	if (!want && eng->msi_ret[k] == -1 && eng->msi_errno[k] == EPERM &&
-	    kvm_deviation_expected(KVM_DEV_MSI_TO_NOBODY_FAILS) &&
-	    kvm_msi_to_nobody_fails(cpus, eng->nr, irq)) {
-		ksft_print_msg("KNOWN: %s #%u %s: KVM_SIGNAL_MSI returned -1 (EPERM), delivered "
-			       "to nobody; seed 0x%llx\n", label, k, what,
-			       (unsigned long long)seed);
-		print_known(BIT(KVM_DEV_MSI_TO_NOBODY_FAILS));
-		res->known++;
-		res->known_kinds |= BIT(KVM_DEV_MSI_TO_NOBODY_FAILS);
-		return 0;
-	}
-	ksft_print_msg("WRONG RETURN: %s #%u %s: KVM_SIGNAL_MSI returned %d (errno %d), "
-		       "expected %d, the vCPUs it reaches (api.rst KVM_SIGNAL_MSI); seed "
-		       "0x%llx\n", label, k, what, eng->msi_ret[k], eng->msi_errno[k], want,
-		       (unsigned long long)seed);
-	return 1;
-}
-
-static unsigned int compare_batch(struct ipi_engine *eng, const char *label, uint64_t seed,
-				  const struct batch_plan *plan, struct ipi_result *res)
-{
-	static struct kvm_lapic_state lapic[IPI_MAX_CPUS];
-	static struct kvm_vcpu_events events[IPI_MAX_CPUS];
-	static struct apic_model_cpu cpus[IPI_MAX_CPUS];
-	unsigned int expect_nmi[IPI_MAX_CPUS] = { 0 }, mismatches = 0;
-	unsigned int nmi_may_lose[IPI_MAX_CPUS] = { 0 }, nmi_kinds[IPI_MAX_CPUS] = { 0 };
-	bool used[256] = { false };
-	char who[128], what[192], taken[96];
-
-	for (unsigned int i = 0; i < eng->nr; i++) {
-		vcpu_get_lapic(eng->vm->vcpus[i], &lapic[i]);
-		vcpu_ioctl(eng->vm->vcpus[i], KVM_GET_VCPU_EVENTS, &events[i]);
-	}
-	if (eng->state_dirty)
-		check_state_applied(eng, label, lapic);
-	eng->state_dirty = false;
-	for (unsigned int i = 0; i < eng->nr; i++)
-		cpus[i] = ipi_engine_model_cpu(eng, i);
-
-	for (unsigned int k = 0; k < plan->nr; k++) {
-		const struct apic_model_result *r = &plan->expect[k];
-		const struct apic_model_irq *irq = &plan->irq[k];
-		unsigned int slot = plan->slot[k], got_total = 0, takers = 0, cpu;
-		bool stray = false, doubled = false;
-		enum kvm_route_path path;
-
-		path = kvm_route_path(cpus, eng->nr, irq);
-		res->irqs++;
-		res->by_path[path]++;
-		res->kvm_choice += r->basis == APIC_MODEL_KVM_CHOICE;
-		if (irq->sender == APIC_MODEL_FROM_MSI)
-			mismatches += check_msi_return(eng, label, seed, plan, k, cpus, res);
-		if (slot == IPI_SLOT_NMI) {
-			for (cpu = 0; cpu < eng->nr; cpu++) {
-				if (!apic_model_accepts(r, cpu))
-					continue;
-				unsigned int kinds = known_loss(cpus, eng->nr, irq, cpu);
-
-				expect_nmi[cpu]++;
-				nmi_may_lose[cpu] += !!kinds;
-				nmi_kinds[cpu] |= kinds;
-			}
-			res->checks += eng->nr;
-			res->deliveries += r->nr_accept;
-			continue;
-		}
-		used[slot] = true;
-		describe_irq(irq, path, what, sizeof(what));
-		for (cpu = 0; cpu < eng->nr; cpu++) {
-			unsigned int got = accepted(eng, cpu, slot, lapic, events);
-			bool may = apic_model_accepts(r, cpu);
-			unsigned int want = may && !r->exactly_one;
-
-			res->checks++;
-			if (may) {
-				got_total += got;
-				takers += !!got;
-			}
-			stray |= (!may && got) || got > 1;
-			if (may && !r->exactly_one && got == 1)
-				res->deliveries++;
-			/* A lowest-priority candidate may take it once; see below. */
-			if (got == want || (may && r->exactly_one && got <= 1))
-				continue;
-			describe_cpu(eng, cpu, who, sizeof(who));
-			if (got < want && known_loss(cpus, eng->nr, irq, cpu)) {
-				ksft_print_msg("KNOWN: %s #%u %s: %s did not accept it [%s: %s]; "
-					       "seed 0x%llx\n", label, k, what, who,
-					       apic_model_basis_name(r->basis), r->source,
-					       (unsigned long long)seed);
-				print_known(known_loss(cpus, eng->nr, irq, cpu));
-				res->known++;
-				res->known_kinds |= known_loss(cpus, eng->nr, irq, cpu);
-				continue;
-			}
-			/*
-			 * An extra copy of an interrupt that was delivered:
-			 * for a recipient, or for a vCPU next to one.
-			 */
-			if (((may && got > 1) || (!may && r->nr_accept)) &&
-			    kvm_deviation_expected(KVM_DEV_TCG_SVM_DOUBLE_INJECTION)) {
-				ksft_print_msg("KNOWN: %s #%u %s: %s accepted it %u time(s) (%s), "
-					       "expected %s; seed 0x%llx\n", label, k, what, who,
-					       got, how_taken(eng, cpu, slot, &lapic[cpu], taken,
-							      sizeof(taken)),
-					       !may ? "none" : r->exactly_one ? "at most once" : "once",
-					       (unsigned long long)seed);
-				print_known(BIT(KVM_DEV_TCG_SVM_DOUBLE_INJECTION));
-				res->known++;
-				res->known_kinds |= BIT(KVM_DEV_TCG_SVM_DOUBLE_INJECTION);
-				doubled = true;
-				continue;
-			}
-			ksft_print_msg("%s: %s #%u %s: %s accepted it %u time(s) (%s), expected %u "
-				       "[%s: %s]%s; seed 0x%llx\n",
-				       got < want ? "LOST" : "SPURIOUS", label, k, what, who, got,
-				       how_taken(eng, cpu, slot, &lapic[cpu], taken, sizeof(taken)),
-				       want, apic_model_basis_name(r->basis), r->source,
-				       eng->batch->timed_out[k] ? "; the sender's wait timed out" : "",
-				       (unsigned long long)seed);
-			if (got < want)
-				res->lost++;
-			else
-				res->spurious++;
-			mismatches++;
-		}
-		if (!r->exactly_one)
-			continue;
-		if (got_total == 1 || (doubled && takers == 1)) {
-			res->deliveries++;
-			continue;
-		}
-		if (kvm_deviation_expected(KVM_DEV_LOWEST_SHORTHAND_DEST) &&
-		    got_total == r->nr_accept && !stray &&
-		    kvm_lowest_priority_shorthand_becomes_fixed(irq)) {
-			ksft_print_msg("KNOWN: %s #%u %s: all %u candidates accepted it, the model "
-				       "says one [%s]; seed 0x%llx\n", label, k, what, got_total,
-				       r->source, (unsigned long long)seed);
-			print_known(BIT(KVM_DEV_LOWEST_SHORTHAND_DEST));
-			res->known++;
-			res->known_kinds |= BIT(KVM_DEV_LOWEST_SHORTHAND_DEST);
-			continue;
-		}
-		if (!got_total && !stray) {
-			unsigned int kinds = 0;
-
-			for (cpu = 0; cpu < eng->nr; cpu++)
-				if (apic_model_accepts(r, cpu))
-					kinds |= known_loss(cpus, eng->nr, irq, cpu);
-			if (kinds) {
-				ksft_print_msg("KNOWN: %s #%u %s: none of the %u lowest-priority "
-					       "candidates accepted it [%s]; seed 0x%llx\n", label,
-					       k, what, r->nr_accept, r->source,
-					       (unsigned long long)seed);
-				print_known(kinds);
-				res->known++;
-				res->known_kinds |= kinds;
-				continue;
-			}
-		}
-		ksft_print_msg("%s: %s #%u %s: the %u lowest-priority candidates accepted it "
-			       "%u time(s) in all, expected exactly once [%s: %s]; seed 0x%llx\n",
-			       got_total ? "SPURIOUS" : "LOST", label, k, what, r->nr_accept,
-			       got_total, apic_model_basis_name(r->basis), r->source,
-			       (unsigned long long)seed);
-		if (got_total)
-			res->spurious++;
-		else
-			res->lost++;
-		mismatches++;
-	}
-
-	/* NMIs per vCPU, and no vector that was not sent. */
-	for (unsigned int cpu = 0; cpu < eng->nr; cpu++) {
-		unsigned int got = accepted(eng, cpu, IPI_SLOT_NMI, lapic, events);
-
-		describe_cpu(eng, cpu, who, sizeof(who));
-		if (got < expect_nmi[cpu] && got + nmi_may_lose[cpu] >= expect_nmi[cpu]) {
-			ksft_print_msg("KNOWN: %s: %s accepted %u NMI(s), the architecture says "
-				       "%u; %u of them can be lost as known; seed 0x%llx\n", label,
-				       who, got, expect_nmi[cpu], nmi_may_lose[cpu],
-				       (unsigned long long)seed);
-			print_known(nmi_kinds[cpu]);
-			res->known++;
-			res->known_kinds |= nmi_kinds[cpu];
-		} else if (got != expect_nmi[cpu]) {
-			ksft_print_msg("%s: %s: %s accepted %u NMI(s), expected %u; seed 0x%llx\n",
-				       got < expect_nmi[cpu] ? "LOST" : "SPURIOUS", label, who, got,
-				       expect_nmi[cpu], (unsigned long long)seed);
-			if (got < expect_nmi[cpu])
-				res->lost++;
-			else
-				res->spurious++;
-			mismatches++;
-		}
-		for (unsigned int v = IPI_FIRST_VECTOR; v < IPI_WAKE_VECTOR; v++) {
-			if (used[v])
-				continue;
-			got = accepted(eng, cpu, v, lapic, events);
-			if (!got)
-				continue;
-			ksft_print_msg("SPURIOUS: %s: %s accepted vector 0x%x %u time(s), which "
-				       "nothing sent; seed 0x%llx\n", label, who, v, got,
-				       (unsigned long long)seed);
-			res->spurious++;
-			mismatches++;
-		}
-	}
-	discard_pending(eng, lapic, events);
-	if (mismatches) {
-		ksft_print_msg("%s: the vCPUs' APIC state in this batch:\n", label);
-		for (unsigned int cpu = 0; cpu < eng->nr; cpu++) {
-			describe_cpu(eng, cpu, who, sizeof(who));
-			ksft_print_msg("  %s, DFR 0x%x, TPR 0x%x\n", who, cpus[cpu].dfr,
-				       cpus[cpu].tpr);
-		}
-	}
-	return mismatches;
+	ipi_host_wake(eng);
 }
 
 static bool plan_add(struct ipi_engine *eng, struct batch_plan *plan,
@@ -974,6 +613,7 @@ static unsigned int run_batch(struct ipi_engine *eng, const char *label, uint64_
 		host_write_state(eng);
 	fill_commands(eng, from_host, spins);
 	fill_script(eng, plan, from_host);
+	ipi_doors_prepare(eng, plan);
 
 	start = now_ns();
 	agents_go(eng);
@@ -983,7 +623,7 @@ static unsigned int run_batch(struct ipi_engine *eng, const char *label, uint64_
 	res->ns += now_ns() - start;
 	record_timing(eng, plan);
 
-	return compare_batch(eng, label, seed, plan, res);
+	return ipi_compare_batch(eng, label, seed, plan, res);
 }
 
 /*
@@ -1053,10 +693,16 @@ static unsigned int run_irqs(struct ipi_engine *eng, const char *label, uint64_t
 		bool last = i == nr - 1;
 
 		plan_add(eng, &plan, order[i]);
-		/* A batch is all MSIs or all IPIs, and has one vector per step. */
+		/*
+		 * A batch comes from the host or from vCPUs, through one door,
+		 * one vector per step, an IOAPIC pin per IOAPIC step.
+		 */
 		if (plan.nr && (plan.nr == IPI_MAX_BATCH || last ||
 				(order[i + 1]->sender == APIC_MODEL_FROM_MSI) !=
-				(order[i]->sender == APIC_MODEL_FROM_MSI))) {
+				(order[i]->sender == APIC_MODEL_FROM_MSI) ||
+				order[i + 1]->door != order[i]->door ||
+				(order[i]->door == APIC_DOOR_IOAPIC &&
+				 plan.nr == IPI_IOAPIC_PINS))) {
 			mismatches += run_plan(eng, label, seed, &plan, wait, spinners, res);
 			plan.nr = 0;
 		}

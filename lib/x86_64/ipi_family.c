@@ -148,9 +148,20 @@ static void bystander_states(struct family *f, struct ipi_cpu_state *st)
 struct family *family_start(const char *name, unsigned int nr_vcpus, const uint32_t *vcpu_ids,
 			    uint64_t x2apic_api, bool map_off)
 {
-	uint32_t ids[FAMILY_MAX_VCPUS + NR_BYSTANDERS];
+	struct ipi_engine_options opts = { .x2apic_api = x2apic_api };
+
+	return family_start_opts(name, nr_vcpus, vcpu_ids, &opts, map_off);
+}
+
+struct family *family_start_opts(const char *name, unsigned int nr_vcpus,
+				 const uint32_t *vcpu_ids, const struct ipi_engine_options *o,
+				 bool map_off)
+{
+	uint32_t ids[FAMILY_MAX_VCPUS + NR_BYSTANDERS] = { 0 };
+	uint32_t vp[FAMILY_MAX_VCPUS + NR_BYSTANDERS];
 	struct ipi_cpu_state st[FAMILY_MAX_VCPUS + NR_BYSTANDERS];
 	struct family *f = calloc(1, sizeof(*f));
+	struct ipi_engine_options opts = *o;
 	unsigned int nr = nr_vcpus;
 
 	TEST_ASSERT(f, "out of memory");
@@ -162,11 +173,16 @@ struct family *family_start(const char *name, unsigned int nr_vcpus, const uint3
 	for (unsigned int i = 0; i < nr_vcpus; i++)
 		ids[i] = vcpu_ids ? vcpu_ids[i] : i;
 	if (map_off) {
-		require_map_can_be_turned_off(x2apic_api);
+		require_map_can_be_turned_off(opts.x2apic_api);
 		pick_bystanders(nr_vcpus, ids, &ids[nr_vcpus]);
 		nr += NR_BYSTANDERS;
 	}
-	f->eng = ipi_engine_create(nr, ids, x2apic_api);
+	/* Bystanders get VP indexes past the family's. */
+	for (unsigned int i = 0; opts.vp_index && i < nr; i++)
+		vp[i] = i < nr_vcpus ? opts.vp_index[i] : 120 + i - nr_vcpus;
+	if (opts.vp_index)
+		opts.vp_index = vp;
+	f->eng = ipi_engine_create_opts(nr, ids, &opts);
 	if (map_off) {
 		ipi_engine_set_bystanders(f->eng, nr_vcpus);
 		memcpy(st, ipi_engine_state(f->eng), nr * sizeof(st[0]));
@@ -271,6 +287,12 @@ struct apic_model_cpu family_model_cpu(struct family *f, unsigned int cpu)
 }
 
 /* --- Interrupt lists ------------------------------------------------------------ */
+
+void family_add(struct family *f, const struct apic_model_irq *irq)
+{
+	TEST_ASSERT(f->nr < FAMILY_MAX_IRQS, "too many interrupts in family %s", f->name);
+	f->irqs[f->nr++] = *irq;
+}
 
 void add_irq(struct family *f, uint8_t dm, bool logical, uint8_t shorthand, uint32_t dest)
 {

@@ -42,6 +42,13 @@ bool kvm_lowest_priority_shorthand_becomes_fixed(const struct apic_model_irq *ir
 	       (irq->dest & 0xff) == XAPIC_BROADCAST;
 }
 
+bool kvm_pv_ipi_without_map(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
+			    const struct apic_model_irq *irq)
+{
+	return irq->door == APIC_DOOR_PV_IPI &&
+	       !kvm_has_apic_map(cpus, nr_cpus, irq->x2apic_api);
+}
+
 /*
  * The per-vCPU loop routes it and no present APIC matches the
  * destination: routed as an NMI, which every matching APIC would take,
@@ -170,6 +177,12 @@ static const struct deviation_condition deviations[NR_KVM_DEVIATIONS] = {
 		.backend = "kvm_amd",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 12,
 		.cpu_model = "QEMU TCG",
+	},
+	[KVM_DEV_PV_IPI_NEEDS_MAP] = {
+		.what = "KVM_HC_SEND_IPI looks its targets up only in KVM's optimized map: "
+			"without one (two vCPUs share a physical APIC ID) it delivers to "
+			"nobody and returns -EOPNOTSUPP (lapic.c kvm_pv_send_ipi)",
+		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
 	},
 	[KVM_DEV_MSI_TO_NOBODY_FAILS] = {
 		.what = "KVM_SIGNAL_MSI to a destination no APIC has returns -1 (EPERM) "
