@@ -1088,6 +1088,34 @@ static const struct model_case device_cases[] = {
 	  "", false, B_INV, "door" },
 };
 
+/*
+ * SDM "MP Initialization Protocol Algorithm", "Local APIC State After It
+ * Has Been Software Disabled": INIT and start-up IPIs reach APICs that are
+ * software-disabled too, never hardware-disabled ones; with the self and
+ * all-including-self shorthands they are invalid ("Valid Combinations ...").
+ */
+#define D_INIT	APIC_DELIVERY_INIT
+#define D_SIPI	APIC_DELIVERY_STARTUP
+
+static const struct model_case init_cases[] = {
+	{ "INIT to APIC ID 1", SETUP(modes), PHYS(D_INIT, 1, 0), "1", false, B_ARCH,
+	  "MP Initialization" },
+	{ "INIT to software-disabled ID 2", SETUP(modes), PHYS(D_INIT, 2, 0), "2", false, B_ARCH },
+	{ "INIT to hardware-disabled ID 4", SETUP(modes), PHYS(D_INIT, 4, 0), "", false, B_ARCH },
+	{ "start-up, flat bits 0-2", SETUP(modes), LOGI(D_SIPI, 0x07, 3), "0 1 2", false, B_ARCH },
+	{ "start-up to an absent ID", SETUP(modes), PHYS(D_SIPI, 0x33, 0), "", false, B_ARCH },
+	{ "INIT to all excluding self", SETUP(modes), SHORT(D_INIT, ALL_EXCLUDING_SELF, 0),
+	  "1 2 3", false, B_ARCH },
+	{ "INIT to self", SETUP(modes), SHORT(D_INIT, SELF, 0), "0", false, B_INV },
+	{ "INIT to an aliased ID", SETUP(pv_alias), PHYS(D_INIT, 1, 2), "0 1", false, B_KVM },
+	{ "INIT as an MSI", SETUP(modes), PHYS(D_INIT, 1, MSI), "", false, B_INV, "not modelled" },
+};
+
+TEST(init_and_startup)
+{
+	CHECK(init_cases);
+}
+
 TEST(pv_ipi)
 {
 	CHECK(pv_cases);
@@ -1126,7 +1154,7 @@ static const struct model_case invalid_cases[] = {
 	  SHORT(D_LOW, ALL_INCLUDING_SELF, 0), "0 1 4", true, B_INV },
 	{ "all including self, NMI", SETUP(shorthand), SHORT(D_NMI, ALL_INCLUDING_SELF, 0),
 	  "0 1 2 4", false, B_INV },
-	{ "INIT is not modelled", SETUP(shorthand), PHYS(APIC_DELIVERY_INIT, 1, 0), "", false,
+	{ "ExtINT is not modelled", SETUP(shorthand), PHYS(APIC_DELIVERY_EXTINT, 1, 0), "", false,
 	  B_INV, "not modelled" },
 	{ "SMI is not modelled", SETUP(shorthand), PHYS(APIC_DELIVERY_SMI, 1, 0), "", false,
 	  B_INV },

@@ -41,6 +41,8 @@ extern uint64_t family_seed;
  * runs each case in a child): set up once in main(), printed at exit.
  */
 void family_totals_init(void);
+/* A case checked outside the engine: add it to the totals too. */
+void family_count_cases(unsigned int irqs, unsigned int checks, unsigned int deliveries);
 
 /*
  * A family of @nr_vcpus vCPUs at @vcpu_ids (NULL: 0..nr-1), with

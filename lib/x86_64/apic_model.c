@@ -136,6 +136,9 @@
 #define SRC_SW_OFF	SDM "'Local APIC State After It Has Been Software Disabled' (NMI only)"
 #define SRC_MSI_LOWEST	SDM "'Message Data Register Format' (lowest priority: exactly one)"
 
+#define SRC_INIT	SDM "'MP Initialization Protocol Algorithm' (INIT: wait-for-SIPI; " \
+			"start-up: real mode at vector * 4 KiB)"
+
 /* Documented interfaces. */
 #define SRC_PV		"KVM's hypercall ABI (hypercalls.rst, KVM_HC_SEND_IPI): bit i of " \
 			"the bitmap names APIC ID a2 + i; returns how many took it"
@@ -209,7 +212,7 @@
 #define BAD_VECTOR	"invalid: " SDM "'Error Handling' (vectors 0-15 are illegal; KVM " \
 			"delivers them anyway)"
 #define BAD_MODE	"no expectation: delivery mode not modelled (fixed, lowest " \
-			"priority and NMI only)"
+			"priority, NMI; INIT and start-up IPIs)"
 #define BAD_MSI_SH	"invalid: an MSI has no destination shorthand"
 #define BAD_MSI_32_BC	"no expectation: MSI to FFFF_FFFFH, USE_32BIT_IDS with the broadcast " \
 			"quirk on (api.rst: 32-bit IDs need it off); KVM's map drops it, " \
@@ -243,7 +246,8 @@ struct route {
 	const struct apic_model_irq *irq;
 	const struct apic_model_cpu *src;	/* NULL for an MSI */
 	uint32_t dest;				/* as sent, at the sender's width */
-	bool nmi;
+	bool nmi;				/* NMI, INIT or start-up: no vector, any SPIV */
+	bool init;				/* INIT or start-up */
 	bool lowest;
 	bool quirk;				/* KVM's broadcast quirk in effect */
 	bool ids32;				/* KVM_X2APIC_API_USE_32BIT_IDS */
@@ -890,6 +894,10 @@ static bool route_door(struct route *r)
 	const struct apic_model_irq *irq = r->irq;
 	bool from_host = irq->sender == APIC_MODEL_FROM_MSI;
 
+	if (irq->door != APIC_DOOR_DEFAULT && r->init) {
+		refuse(r->res, BAD_MODE);
+		return true;
+	}
 	switch (irq->door) {
 	case APIC_DOOR_PV_IPI:
 	case APIC_DOOR_HYPERV:
@@ -931,7 +939,11 @@ void apic_model_route(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
 		.cpus = cpus,
 		.nr = nr_cpus,
 		.irq = irq,
-		.nmi = irq->delivery_mode == APIC_DELIVERY_NMI,
+		.nmi = irq->delivery_mode == APIC_DELIVERY_NMI ||
+		       irq->delivery_mode == APIC_DELIVERY_INIT ||
+		       irq->delivery_mode == APIC_DELIVERY_STARTUP,
+		.init = irq->delivery_mode == APIC_DELIVERY_INIT ||
+			irq->delivery_mode == APIC_DELIVERY_STARTUP,
 		.lowest = irq->delivery_mode == APIC_DELIVERY_LOWEST,
 		.quirk = !(irq->x2apic_api & KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK),
 		.ids32 = irq->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS,
@@ -959,6 +971,10 @@ void apic_model_route(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
 		return;
 
 	if (irq->sender == APIC_MODEL_FROM_MSI) {
+		if (r.init) {
+			refuse(res, BAD_MODE);
+			return;
+		}
 		if (irq->shorthand != APIC_SHORTHAND_NONE) {
 			refuse(res, BAD_MSI_SH);
 			return;
@@ -1000,6 +1016,8 @@ void apic_model_route(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
 		cite_also(&r, SRC_HW_OFF);
 	if (r.sw_off_dropped || r.sw_off_nmi)
 		cite_also(&r, SRC_SW_OFF);
+	if (r.init)
+		cite_also(&r, SRC_INIT);
 }
 
 const char *apic_model_basis_name(enum apic_model_basis basis)

@@ -64,6 +64,18 @@ void family_totals_init(void)
 	atexit(print_totals);
 }
 
+void family_count_cases(unsigned int irqs, unsigned int checks, unsigned int deliveries)
+{
+	ksft_print_msg("cases checked: %u (vCPU outcomes %u, deliveries %u)\n", irqs, checks,
+		       deliveries);
+	if (!totals)
+		return;
+	__atomic_fetch_add(&totals->families, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&totals->irqs, irqs, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&totals->checks[0], checks, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&totals->deliveries[0], deliveries, __ATOMIC_SEQ_CST);
+}
+
 static void add_totals(const struct ipi_result *h, const struct ipi_result *sp)
 {
 	if (!totals)
