@@ -14,8 +14,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/kvm_para.h>
+
 #include "apic.h"
 #include "ipi_engine.h"
+#include "kvm_host.h"
+#include "processor.h"
 
 #define MAX_SAMPLES	(1u << 20)
 #define TARGET		1	/* vCPU index the unicast routes aim at */
@@ -25,6 +29,9 @@ struct route {
 	const char *what;
 	void (*setup)(struct ipi_engine *eng, unsigned int nr, struct ipi_cpu_state *st);
 	void (*irq)(struct ipi_engine *eng, struct apic_model_irq *irq);
+	/* Why this host cannot run the route, or NULL. */
+	const char *(*unavailable)(void);
+	bool hyperv;			/* needs an engine with Hyper-V enabled */
 };
 
 static struct ipi_cpu_state xapic(uint8_t id, uint32_t logical_id, uint32_t dfr)
@@ -100,6 +107,56 @@ static void irq_msi(struct ipi_engine *eng, struct apic_model_irq *irq)
 	irq->dest = ipi_engine_model_cpu(eng, TARGET).id;
 }
 
+/* KVM_HC_SEND_IPI: bit 0 names the target's APIC ID. */
+static void irq_pv(struct ipi_engine *eng, struct apic_model_irq *irq)
+{
+	irq->door = APIC_DOOR_PV_IPI;
+	irq->dest = ipi_engine_model_cpu(eng, TARGET).id;
+	irq->bitmap[0] = 1;
+}
+
+/* HvCallSendSyntheticClusterIpi, fast: the target's VP index in the mask. */
+static void irq_hv(struct ipi_engine *eng, struct apic_model_irq *irq)
+{
+	irq->door = APIC_DOOR_HYPERV;
+	irq->door_flags = APIC_DOOR_HV_FAST;
+	irq->bitmap[0] = BIT_ULL(ipi_engine_model_cpu(eng, TARGET).vp_index);
+}
+
+static void irq_irqfd(struct ipi_engine *eng, struct apic_model_irq *irq)
+{
+	irq_msi(eng, irq);
+	irq->door = APIC_DOOR_IRQFD;
+}
+
+static const char *no_hypercalls(void)
+{
+	return strcmp(kvm_backend(), "kvm_pvm") ? NULL :
+	       "kvm_pvm does not return from hypercalls";
+}
+
+static const char *no_pv_ipi(void)
+{
+	struct kvm_cpuid2 *cpuid = (struct kvm_cpuid2 *)kvm_get_supported_cpuid();
+	const struct kvm_cpuid_entry2 *e = cpuid_entry_find(cpuid, KVM_CPUID_FEATURES, 0);
+
+	if (!e || !(e->eax & BIT(KVM_FEATURE_PV_SEND_IPI)))
+		return "KVM does not offer KVM_FEATURE_PV_SEND_IPI";
+	return no_hypercalls();
+}
+
+static const char *no_hyperv_ipi(void)
+{
+	if (!kvm_has_cap(KVM_CAP_HYPERV_SEND_IPI))
+		return "KVM has no KVM_CAP_HYPERV_SEND_IPI";
+	return no_hypercalls();
+}
+
+static const char *no_irqfd(void)
+{
+	return kvm_has_cap(KVM_CAP_IRQFD) ? NULL : "KVM has no KVM_CAP_IRQFD";
+}
+
 static const struct route routes[] = {
 	{ "phys_identity", "physical, APIC ID = vCPU ID", setup_identity, irq_physical },
 	{ "phys_mismatched", "physical, every APIC ID moved (inhibits APICv/AVIC)",
@@ -111,6 +168,12 @@ static const struct route routes[] = {
 	{ "broadcast", "physical broadcast 0xff to all", setup_identity, irq_broadcast },
 	{ "self", "self shorthand", setup_identity, irq_self },
 	{ "msi", "KVM_SIGNAL_MSI from the host, physical", setup_identity, irq_msi },
+	{ "pv_ipi", "KVM_HC_SEND_IPI naming the target's APIC ID", setup_identity, irq_pv,
+	  no_pv_ipi },
+	{ "hyperv_ipi", "Hyper-V synthetic IPI (fast hypercall) to the target's VP index",
+	  setup_identity, irq_hv, no_hyperv_ipi, true },
+	{ "irqfd", "an irqfd bound to an MSI route, from the host", setup_identity, irq_irqfd,
+	  no_irqfd },
 };
 
 /* --- The floor: exits handled in the kernel and in userspace ------------------------ */
@@ -405,16 +468,31 @@ int main(int argc, char **argv)
 			       kvm_max_vcpus());
 			continue;
 		}
-		eng = ipi_engine_create(sizes[s], NULL, 0);
-		for (unsigned int i = 0; i < ARRAY_SIZE(routes); i++) {
-			for (int spinning = 0; want[i] && spinning < 2; spinning++) {
-				struct measure m = { 0 };
+		for (int hyperv = 0; hyperv < 2; hyperv++) {
+			struct ipi_engine_options opts = { .hyperv = hyperv };
 
-				measure_route(eng, &routes[i], spinning, &m, cycles);
-				print_measure(&m, &fl, &first);
+			eng = NULL;
+			for (unsigned int i = 0; i < ARRAY_SIZE(routes); i++) {
+				const struct route *r = &routes[i];
+				const char *why = r->unavailable ? r->unavailable() : NULL;
+
+				if (!want[i] || r->hyperv != hyperv)
+					continue;
+				if (why) {
+					printf("# %s left out: %s\n", r->name, why);
+					continue;
+				}
+				if (!eng)
+					eng = ipi_engine_create_opts(sizes[s], NULL, &opts);
+				for (int spinning = 0; spinning < 2; spinning++) {
+					struct measure m = { 0 };
+
+					measure_route(eng, r, spinning, &m, cycles);
+					print_measure(&m, &fl, &first);
+				}
 			}
+			ipi_engine_free(eng);
 		}
-		ipi_engine_free(eng);
 	}
 	if (json)
 		printf("\n  ]");
