@@ -26,6 +26,11 @@
 #                                       TEXT as new line(s) after the line
 #                                       holding ANCHOR
 #   delete_line FILE FUNCTION ANCHOR    remove the line holding ANCHOR
+#   edit_after FILE FUNCTION CONTEXT OLD NEW
+#                                       replace the first OLD at or after
+#                                       the line holding CONTEXT (which
+#                                       must be there exactly once): for a
+#                                       line the function has twice
 #
 # Exit status: 0 applied; 1 an anchor did not match exactly once, or the
 # bug file is malformed (the message says which bug, file, function and
@@ -40,7 +45,7 @@ fail() { echo "kvm-mutate: $*" >&2; exit 1; }
 # OP is edit, insert or delete; ANCHOR and TEXT come in through the
 # environment so that awk does not interpret backslashes in them.
 mutate_awk() {
-	M_FUNC=$2 M_OP=$3 M_ANCHOR=$4 M_TEXT=$5 awk '
+	M_FUNC=$2 M_OP=$3 M_ANCHOR=$4 M_TEXT=$5 M_CTX=${6:-} awk '
 	function is_def_start(line, f) {
 		# "type name(" at column 0, or "name(" after a "*"
 		return line ~ /^[A-Za-z_]/ && index(line, f "(") > 0 &&
@@ -72,6 +77,22 @@ mutate_awk() {
 				exit 2
 			}
 		}
+		ctx = ENVIRON["M_CTX"]
+		if (ctx != "") {
+			n = 0
+			for (i = first; i <= last; i++)
+				if (index(line[i], ctx)) { n++; c = i }
+			if (n != 1) {
+				printf "context '%s' matched %d times (expected once)\n", ctx, n > "/dev/stderr"
+				exit 4
+			}
+			for (i = c; i <= last; i++)
+				if (index(line[i], anchor)) { first = i; last = i; break }
+			if (i > last) {
+				printf "anchor not found after the context\n" > "/dev/stderr"
+				exit 3
+			}
+		}
 		hits = 0
 		for (i = first; i <= last; i++) {
 			s = line[i]
@@ -97,12 +118,13 @@ mutate_awk() {
 	}' "$1"
 }
 
-# apply_op FILE FUNCTION OP ANCHOR TEXT: FILE (relative to the tree) edited.
+# apply_op FILE FUNCTION OP ANCHOR TEXT [CONTEXT]: FILE (relative to the
+# tree) edited.
 apply_op() {
 	path=$mutant_tree/$1
 	[ -f "$path" ] || fail "$mutant_name: $1: no such file in $mutant_tree"
 	[ -n "$4" ] || fail "$mutant_name: $1: empty anchor"
-	if ! mutate_awk "$path" "$2" "$3" "$4" "$5" > "$path.mutant" 2> "$path.mutant-err"; then
+	if ! mutate_awk "$path" "$2" "$3" "$4" "$5" "${6:-}" > "$path.mutant" 2> "$path.mutant-err"; then
 		msg=$(cat "$path.mutant-err")
 		rm -f "$path.mutant" "$path.mutant-err"
 		fail "$mutant_name: $1: ${2:-(whole file)}: '$4': $msg"
@@ -115,6 +137,7 @@ apply_op() {
 
 edit() { [ $# = 4 ] || fail "$mutant_name: edit FILE FUNCTION OLD NEW"; apply_op "$1" "$2" edit "$3" "$4"; }
 insert_after() { [ $# = 4 ] || fail "$mutant_name: insert_after FILE FUNCTION ANCHOR TEXT"; apply_op "$1" "$2" insert "$3" "$4"; }
+edit_after() { [ $# = 5 ] || fail "$mutant_name: edit_after FILE FUNCTION CONTEXT OLD NEW"; apply_op "$1" "$2" edit "$4" "$5" "$3"; }
 delete_line() { [ $# = 3 ] || fail "$mutant_name: delete_line FILE FUNCTION ANCHOR"; apply_op "$1" "$2" delete "$3" ""; }
 
 # load MUTANT: source the bug file and check its fields.
