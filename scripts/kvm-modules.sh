@@ -25,8 +25,10 @@
 # the objects its edit touches (seconds, not minutes).  BTF is not
 # generated (no pahole needed); modules are stripped of debug info.
 #
-# environment: KVM_MODULES_JOBS (make -j, default 2), VM_DEB_DIR (where
-# downloaded packages are kept, default .vm/deb).
+# environment: KVM_MODULES_JOBS (make -j, default 2), KVM_MODULES_DIR (where
+# the unpacked trees and builds are kept, default .vm/kvm-modules; CI keeps
+# them across clones), VM_DEB_DIR (where downloaded packages are kept,
+# default .vm/deb).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/vm/common.sh"
@@ -67,7 +69,7 @@ resolve_versions() {
 		printf '%s\n%s\n' "$src_version" "$abi" > "$f"
 	fi
 	base=${abi%-amd64}
-	cache=$vm/kvm-modules/$abi
+	cache=${KVM_MODULES_DIR:-$vm/kvm-modules}/$abi
 	mkdir -p "$cache"
 }
 
