@@ -43,6 +43,8 @@
 #   VM_MAKEFLAGS   extra make options for that build (e.g. SAN=1)
 #   VM_APPEND      more kernel parameters; VM_ACCEL QEMU's -accel
 #   VM_DEB_DIR     where downloaded packages are kept (default .vm/deb)
+#   VM_BOCHS, VM_BOCHS_CACHE, VM_BOCHS_IPS, VM_BOCHS_SYNC, VM_BOCHS_LOG, VM_MEM
+#                  Bochs' binary, build cache and settings (scripts/vm/bochs.sh)
 #   VM_VERBOSE=1   show the kernel's console on stderr afterwards
 # KVM_SELFTEST_* and KSELFTEST_* variables are passed into the VM.
 set -u

@@ -13,9 +13,10 @@
 #     exactly once in the unpacked source, or the build stops;
 #   build: one headless binary (no GUI library, no plugins) with x86-64,
 #     SMP, VMX level 2 (APIC virtualization, posted interrupts) and SVM;
-#   cache: .vm/bochs-KEY, KEY a checksum of this file, so a changed
-#     correction or configure option builds anew.  About 5 minutes on 2
-#     cores (make -j2).
+#   cache: .vm/bochs-KEY (VM_BOCHS_CACHE/bochs-KEY if set, e.g. a
+#     directory that outlives the clone, as in CI), KEY a checksum of this
+#     file, so a changed correction or configure option builds anew.
+#     About 6 minutes on 2 cores (make -j2).
 
 BOCHS_SRC_LIST="deb-src http://deb.debian.org/debian trixie main"
 BOCHS_ORIG=bochs_3.0+dfsg.orig.tar.xz
@@ -78,6 +79,31 @@ bochs_correct() {
 	src_replace "$1/cpu/vmx.cc" "posted-interrupt descriptor: 64-byte alignment" \
 		'if (! IsValidPageAlignedPhyAddr(vm->pid_addr)) {' \
 		'if ((vm->pid_addr & (BX_PHY_ADDRESS_RESERVED_BITS | 0x3f)) != 0) {'
+	# SDM vol. 2A, CPUID leaf 15H: TSC frequency = crystal clock (ECX,
+	# Hz) * EBX / EAX.  Bochs' TSC and local APIC timer count its clock
+	# ticks, "ips" of them per emulated second, but the skylake-x model
+	# reports a ratio without the crystal, and Linux derives a 3.5 GHz TSC
+	# from leaf 16H's base frequency: the guest's clock then ran about a
+	# hundred times slower than Bochs' own devices (PIT, HPET, RTC) and
+	# than the wall clock.  Report what Bochs' counts: crystal = ips,
+	# TSC/crystal = 1/1 (Linux also takes its APIC timer rate from there).
+	src_replace "$1/cpu/cpudb/intel/corei7_skylake-x.cc" "CPUID 15H: the TSC counts ips" \
+		'get_leaf(leaf, 0x00000002, 0x00000124, 0x00000000, 0x00000000);' \
+		'get_leaf(leaf, 1, 1, (Bit32u) SIM->get_param_num(BXPN_IPS)->get(), 0);'
+	# Log levels only: KVM reads DEBUGCTL (0x1d9, which Bochs does not
+	# know and reads as 0 with ignore_bad_msrs) at every VM entry, and an
+	# inhibited APICv makes every APIC access an EPT violation; as errors
+	# these were 100 MB of log in a few minutes and slowed Bochs down.
+	# Debug messages, like the other events of normal operation.
+	src_replace "$1/cpu/msr.cc" "unknown RDMSR: a debug message" \
+		'BX_ERROR(("RDMSR: Unknown register %#x", index));' \
+		'BX_DEBUG(("RDMSR: Unknown register %#x", index));'
+	src_replace "$1/cpu/msr.cc" "unknown WRMSR: a debug message" \
+		'BX_ERROR(("WRMSR: Unknown register %#x", index));' \
+		'BX_DEBUG(("WRMSR: Unknown register %#x", index));'
+	src_replace "$1/cpu/paging.cc" "EPT violation exit: a debug message" \
+		'BX_ERROR(("VMEXIT: EPT %s for guest paddr' \
+		'BX_DEBUG(("VMEXIT: EPT %s for guest paddr'
 }
 
 # bochs_compile DIR: unpack, correct, configure and build in DIR.
@@ -106,7 +132,8 @@ bochs_build() {
 		command -v "$t" > /dev/null || host_install g++ make xz-utils
 	done
 	key=$(cksum < "$top/scripts/vm/bochs-build.sh" | cut -d' ' -f1)
-	root=$vm/bochs-$key
+	root=${VM_BOCHS_CACHE:-$vm}/bochs-$key
+	mkdir -p "${root%/*}"
 	bochs_bin=$root/bin/bochs
 	[ -x "$bochs_bin" ] && return 0
 	bochs_compile "$root.src"

@@ -21,12 +21,22 @@
 # (count=2), display "nogui", the PC's serial ports into files; Bochs' own
 # log, errors and panics only, in $raw/bochs.log.
 #
+# Time: Bochs counts one clock tick per instruction, "ips" of them per
+# emulated second; the TSC and the local APIC timer count those ticks, and
+# the CPU model reports that rate in CPUID 15H (bochs-build.sh), so the
+# guest kernel's clock is Bochs' clock.  With sync=none every device timer
+# counts the same ticks and, when both CPUs are halted, Bochs skips to the
+# next timer event at once: the guest's time is consistent, and idle time
+# costs nothing.  ips=250000000 makes the TSC a 250 MHz one; Bochs runs
+# about a fifth of that here, so the guest's clock runs at about a third
+# of the wall clock while busy (docs/bochs.md: why not a slower TSC).
+#
 # Environment: VM_BOCHS (a bochs binary to use instead, see
-# bochs-build.sh), VM_BOCHS_IPS (the instructions per second Bochs' clock
-# counts, default 40000000), VM_BOCHS_SYNC (its clock: none, realtime,
-# slowdown or both; default realtime), VM_BOCHS_QUANTUM (instructions a CPU
-# runs before the other's turn, default 16), VM_MEM (MiB, default 2048),
-# VM_BOCHS_LOG (Bochs' log levels: "error" by default, "info" for more).
+# bochs-build.sh), VM_BOCHS_IPS (ticks per emulated second, default
+# 250000000), VM_BOCHS_SYNC (Bochs' clock: none (default), realtime,
+# slowdown or both), VM_BOCHS_QUANTUM (instructions a CPU runs before the
+# other's turn, default 16), VM_MEM (MiB, default 2048), VM_BOCHS_LOG
+# (Bochs' log levels: "error" by default, "info" for more).
 
 bochs_select() {
 	. "$top/scripts/vm/bochs-build.sh"
@@ -93,8 +103,8 @@ bochs_rc() {
 		config_interface: textconfig
 		display_library: nogui
 		megs: ${VM_MEM:-2048}
-		cpu: model=$1, count=2, ips=${VM_BOCHS_IPS:-40000000}, quantum=${VM_BOCHS_QUANTUM:-16}, reset_on_triple_fault=1, ignore_bad_msrs=1
-		clock: sync=${VM_BOCHS_SYNC:-realtime}, time0=utc
+		cpu: model=$1, count=2, ips=${VM_BOCHS_IPS:-250000000}, quantum=${VM_BOCHS_QUANTUM:-16}, reset_on_triple_fault=1, ignore_bad_msrs=1
+		clock: sync=${VM_BOCHS_SYNC:-none}, time0=utc
 		romimage: file=/usr/share/bochs/BIOS-bochs-latest
 		vgaromimage: file=/usr/share/vgabios/vgabios.bin
 		vga: extension=vbe
