@@ -1,21 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * kselftest_harness fixtures for "a VM with N vCPUs at these vCPU IDs".
- *
- *	static void guest_code(void) { ... GUEST_DONE(); }
- *
- *	KVM_VM_FIXTURE(sparse, guest_code);
- *	KVM_VM_FIXTURE_VARIANT(sparse, low_and_high, 0, 3, 200, 4095);
- *
- *	TEST_F(sparse, runs)
- *	{
- *		for (unsigned int i = 0; i < self->nr_vcpus; i++)
- *			vcpu_run_to_done(self->vcpus[i]);
- *	}
- *
- * Every TEST_F runs in its own child process with a fresh VM and reports
- * its own KTAP line ("fixture.variant.test").  A TEST_REQUIRE() that fails,
- * in the setup or the test, makes that line "# SKIP <reason>".
+ * kselftest_harness for KVM tests: skips and expected failures from the
+ * library carry their reason into the case's KTAP line; plain cases with a
+ * timeout of their own; a main() that skips the whole binary without
+ * /dev/kvm.  Every case runs in its own child process and reports its own
+ * KTAP line; a TEST_REQUIRE() that fails makes it "# SKIP <reason>".
  */
 #ifndef SELFTEST_KVM_TEST_HARNESS_H
 #define SELFTEST_KVM_TEST_HARNESS_H
@@ -23,46 +12,21 @@
 #include "kselftest_harness.h"
 #include "kvm_util.h"
 
-#define KVM_FIXTURE_MAX_VCPUS	64
-
-/* Route test_skip()/test_xfail() reasons into this case's KTAP line. */
+/*
+ * Route test_skip()/test_xfail() reasons into this case's KTAP line.  The
+ * harness fills results->reason only from SKIP() in the test's own body;
+ * the library's skips and expected failures come from deep inside it, so
+ * FIXTURE_SETUP() and KVM_TEST() hand it the buffer.
+ */
 #define kvm_harness_bind(metadata)						\
 	test_bind_result_reason((metadata)->results->reason,			\
 				sizeof((metadata)->results->reason))
 
-#define KVM_VM_FIXTURE(fixture, guest_code)					\
-	FIXTURE(fixture) {							\
-		struct kvm_vm *vm;						\
-		unsigned int nr_vcpus;						\
-		struct kvm_vcpu *vcpus[KVM_FIXTURE_MAX_VCPUS];			\
-	};									\
-	FIXTURE_VARIANT(fixture) {						\
-		unsigned int nr_vcpus;						\
-		uint32_t vcpu_ids[KVM_FIXTURE_MAX_VCPUS];			\
-	};									\
-	FIXTURE_SETUP(fixture)							\
-	{									\
-		kvm_harness_bind(_metadata);					\
-		self->nr_vcpus = variant->nr_vcpus;				\
-		self->vm = vm_create_with_vcpu_ids(variant->nr_vcpus,		\
-						   variant->vcpu_ids,		\
-						   guest_code, self->vcpus);	\
-	}									\
-	FIXTURE_TEARDOWN(fixture)						\
-	{									\
-		kvm_vm_free(self->vm);						\
-	}
-
-/* A set of vCPU IDs for the fixture; the vCPUs are created in this order. */
-#define KVM_VM_FIXTURE_VARIANT(fixture, name, ...)				\
-	FIXTURE_VARIANT_ADD(fixture, name) {					\
-		.nr_vcpus = sizeof((uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t), \
-		.vcpu_ids = { __VA_ARGS__ },					\
-	}
-
 /*
  * A plain test case (no fixture) whose skips carry their reason, with the
- * harness's default timeout or @seconds.
+ * harness's default timeout or @seconds.  The harness has TEST_F_TIMEOUT()
+ * for fixtures but no timeout form of TEST(): KVM_TEST_TIMEOUT() sets the
+ * timeout of the object TEST() declares, before the harness runs it.
  */
 #define KVM_TEST(name) KVM_TEST_TIMEOUT(name, TEST_TIMEOUT_DEFAULT)
 
@@ -79,7 +43,7 @@
 		_##name##_object.timeout = (seconds);				\
 	}									\
 	static void kvm_test_body_##name(					\
-		struct __test_metadata __attribute__((unused)) *_metadata)
+		struct __test_metadata __maybe_unused *_metadata)
 
 /*
  * TEST_HARNESS_MAIN for tests that need /dev/kvm: without it the whole

@@ -43,7 +43,7 @@ struct kvm_vcpu {
 
 	/* Watchdog state; see vcpu_run(). */
 	unsigned int timeout_s;
-	volatile int watchdog_fired;
+	int watchdog_fired;		/* READ_ONCE(): set by a signal handler */
 
 	/* vcpu_thread.h */
 	pthread_t thread;
@@ -74,7 +74,7 @@ struct kvm_vm {
 	uint64_t x2apic_api;		/* KVM_CAP_X2APIC_API flags in effect */
 };
 
-/* --- /dev/kvm and capabilities ------------------------------------------ */
+/* /dev/kvm and capabilities */
 
 /* Open /dev/kvm; SKIPs (exit 4) with the reason when absent or denied. */
 int open_kvm_dev_path_or_exit(int flags);
@@ -103,7 +103,7 @@ int vm_check_cap(struct kvm_vm *vm, long cap);
 int __vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0);
 void vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0);
 
-/* --- ioctl wrappers: the plain form asserts success --------------------- */
+/* ioctl wrappers: the plain form asserts success */
 
 #define __kvm_ioctl(fd, cmd, arg)	ioctl(fd, cmd, arg)
 
@@ -119,7 +119,7 @@ void vm_enable_cap(struct kvm_vm *vm, uint32_t cap, uint64_t arg0);
 #define __vcpu_ioctl(vcpu, cmd, arg)	ioctl((vcpu)->fd, cmd, arg)
 #define vcpu_ioctl(vcpu, cmd, arg)	kvm_do_ioctl_checked((vcpu)->fd, cmd, #cmd, arg)
 
-/* --- VM lifecycle ------------------------------------------------------- */
+/* VM lifecycle */
 
 /*
  * Create a VM with an in-kernel irqchip, its memory and system tables, but
@@ -154,7 +154,7 @@ void kvm_vm_free(struct kvm_vm *vm);
 /* KVM_CAP_MAX_VCPU_ID: set the limit for this VM (before any vCPU exists). */
 int __vm_set_max_vcpu_id(struct kvm_vm *vm, uint32_t limit);
 
-/* --- Guest memory ------------------------------------------------------- */
+/* Guest memory */
 
 /* Allocate zeroed, page-aligned guest memory; returns its guest address. */
 vm_vaddr_t vm_vaddr_alloc(struct kvm_vm *vm, size_t size);
@@ -172,7 +172,7 @@ void *guest_range_to_host(struct kvm_vm *vm, vm_vaddr_t gva, size_t len);
 #define read_guest_global(vm, g)						\
 	(*(__typeof__(g) *)addr_gva2hva(vm, (vm_vaddr_t)&(g)))
 
-/* --- Running a vCPU ----------------------------------------------------- */
+/* Running a vCPU */
 
 /* Set up to six integer arguments of the guest entry function. */
 void vcpu_args_set(struct kvm_vcpu *vcpu, unsigned int num, ...);
@@ -219,7 +219,7 @@ void vcpu_assert_exit_reason(struct kvm_vcpu *vcpu, unsigned int reason);
 /* "0x401234 <guest_code+0x14>" for a guest code address. */
 const char *guest_symbolize(uint64_t addr, char *buf, size_t len);
 
-/* --- Architecture hooks (lib/x86_64) ------------------------------------ */
+/* Architecture hooks (lib/x86_64) */
 
 void vm_arch_setup(struct kvm_vm *vm);
 void vcpu_arch_setup(struct kvm_vcpu *vcpu, void *guest_code);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "kselftest.h"
+#include "compiler.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
@@ -27,15 +28,6 @@
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
 #define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
 
-#ifndef __packed
-#define __packed __attribute__((__packed__))
-#endif
-#ifndef __aligned
-#define __aligned(x) __attribute__((__aligned__(x)))
-#endif
-#ifndef __unused
-#define __unused __attribute__((__unused__))
-#endif
 
 /*
  * Report a failed host-side check and exit with KSFT_FAIL.  @expr is the
@@ -123,6 +115,18 @@ bool text_matches(const char *text, const char *pattern, int cflags);
 
 /* Parse an unsigned number (decimal or 0x-hex); false on junk or overflow. */
 bool parse_u64(const char *s, uint64_t *out);
+
+/*
+ * Split a test binary's command line: each of its own options, getopt()
+ * letters in @own (e.g. "s:n:x"), goes to @handle, which returns false for
+ * a bad value; kselftest_harness's options (-h -l -t -T -v -V -f -F -r)
+ * are collected, with their arguments, in @harness_argv (up to @max
+ * entries, argv[0] first, NULL last) for test_harness_run().  Returns the
+ * harness's argc, or -1 for an unknown option, a bad value or a stray
+ * argument (the caller prints its usage).
+ */
+int test_split_options(int argc, char **argv, const char *own,
+		       bool (*handle)(int opt, const char *arg), char **harness_argv, int max);
 
 /* Read a small text file (sysfs, procfs) into @buf; -errno on failure. */
 int read_text_file(const char *path, char *buf, size_t len);

@@ -16,6 +16,7 @@
 #ifndef SELFTEST_KVM_UCALL_COMMON_H
 #define SELFTEST_KVM_UCALL_COMMON_H
 
+#include "compiler.h"
 #include <stdint.h>
 
 enum {
@@ -57,12 +58,12 @@ struct ucall {
 	char buffer[UCALL_BUFFER_LEN];
 };
 
-/* --- Guest side --------------------------------------------------------- */
+/* Guest side */
 
-void ucall(uint64_t cmd, int nargs, ...);
+void ucall_args(uint64_t cmd, int nargs, const uint64_t *args);
 void ucall_fmt(uint64_t cmd, const char *file, unsigned int line,
 	       const char *fmt, int nargs, ...)
-	__attribute__((format(printf, 4, 6)));
+	__printf(4, 6);
 /* The architecture's exit to the host (a port write on x86). */
 void ucall_arch_do_ucall(void);
 
@@ -71,26 +72,45 @@ void ucall_arch_do_ucall(void);
 	__UCALL_NTH(_, ##__VA_ARGS__, 8, 7, 6, 5, 4, 3, 2, 1, 0)
 #define __UCALL_NTH(_0, _1, _2, _3, _4, _5, _6, _7, _8, n, ...) n
 
-/* ", (uint64_t)(a), (uint64_t)(b) ..." for each argument. */
-#define __UCALL_U64_0()
-#define __UCALL_U64_1(a) , (uint64_t)(a)
-#define __UCALL_U64_2(a, ...) , (uint64_t)(a) __UCALL_U64_1(__VA_ARGS__)
-#define __UCALL_U64_3(a, ...) , (uint64_t)(a) __UCALL_U64_2(__VA_ARGS__)
-#define __UCALL_U64_4(a, ...) , (uint64_t)(a) __UCALL_U64_3(__VA_ARGS__)
-#define __UCALL_U64_5(a, ...) , (uint64_t)(a) __UCALL_U64_4(__VA_ARGS__)
-#define __UCALL_U64_6(a, ...) , (uint64_t)(a) __UCALL_U64_5(__VA_ARGS__)
-#define __UCALL_U64_7(a, ...) , (uint64_t)(a) __UCALL_U64_6(__VA_ARGS__)
-#define __UCALL_U64_8(a, ...) , (uint64_t)(a) __UCALL_U64_7(__VA_ARGS__)
-#define __UCALL_U64_PICK(n) __UCALL_U64_##n
-#define __UCALL_U64_APPLY(n, ...) __UCALL_U64_PICK(n)(__VA_ARGS__)
-#define __UCALL_U64_LIST(...) \
-	__UCALL_U64_APPLY(__UCALL_NARGS(__VA_ARGS__), ##__VA_ARGS__)
+/*
+ * The arguments as initializers of a uint64_t array: [i] = (uint64_t)(arg),
+ * each converted whatever its type.
+ */
+#define __UCALL_ARGS_0()
+#define __UCALL_ARGS_1(a)							\
+	[0] = (uint64_t)(a)
+#define __UCALL_ARGS_2(a, b)							\
+	[0] = (uint64_t)(a), [1] = (uint64_t)(b)
+#define __UCALL_ARGS_3(a, b, c)							\
+	[0] = (uint64_t)(a), [1] = (uint64_t)(b), [2] = (uint64_t)(c)
+#define __UCALL_ARGS_4(a, b, c, d)						\
+	[0] = (uint64_t)(a), [1] = (uint64_t)(b), [2] = (uint64_t)(c),		\
+	[3] = (uint64_t)(d)
+#define __UCALL_ARGS_5(a, b, c, d, e)						\
+	[0] = (uint64_t)(a), [1] = (uint64_t)(b), [2] = (uint64_t)(c),		\
+	[3] = (uint64_t)(d), [4] = (uint64_t)(e)
+#define __UCALL_ARGS_6(a, b, c, d, e, f)					\
+	[0] = (uint64_t)(a), [1] = (uint64_t)(b), [2] = (uint64_t)(c),		\
+	[3] = (uint64_t)(d), [4] = (uint64_t)(e), [5] = (uint64_t)(f)
+#define __UCALL_ARGS_7(a, b, c, d, e, f, g)					\
+	[0] = (uint64_t)(a), [1] = (uint64_t)(b), [2] = (uint64_t)(c),		\
+	[3] = (uint64_t)(d), [4] = (uint64_t)(e), [5] = (uint64_t)(f),		\
+	[6] = (uint64_t)(g)
+#define __UCALL_ARGS_8(a, b, c, d, e, f, g, h)					\
+	[0] = (uint64_t)(a), [1] = (uint64_t)(b), [2] = (uint64_t)(c),		\
+	[3] = (uint64_t)(d), [4] = (uint64_t)(e), [5] = (uint64_t)(f),		\
+	[6] = (uint64_t)(g), [7] = (uint64_t)(h)
+#define __UCALL_ARGS_PICK(n)	__UCALL_ARGS_##n
+#define __UCALL_ARGS_APPLY(n, ...) __UCALL_ARGS_PICK(n)(__VA_ARGS__)
+#define __UCALL_ARGS(...)							\
+	__UCALL_ARGS_APPLY(__UCALL_NARGS(__VA_ARGS__), ##__VA_ARGS__)
 
 /* Stop and hand the host up to 8 values; the host resumes the guest. */
-#define GUEST_SYNC(...) \
-	ucall(UCALL_SYNC, __UCALL_NARGS(__VA_ARGS__) __UCALL_U64_LIST(__VA_ARGS__))
+#define GUEST_SYNC(...)								\
+	ucall_args(UCALL_SYNC, __UCALL_NARGS(__VA_ARGS__),			\
+		   (const uint64_t [UCALL_MAX_ARGS]) { __UCALL_ARGS(__VA_ARGS__) })
 
-#define GUEST_DONE()	ucall(UCALL_DONE, 0)
+#define GUEST_DONE()	ucall_args(UCALL_DONE, 0, NULL)
 
 /* Print a line on the host, formatted there (up to 8 arguments). */
 #define GUEST_PRINTF(fmt, ...)							\
@@ -136,7 +156,7 @@ do {										\
 #define GUEST_ASSERT_GT(a, b)	__GUEST_ASSERT_CMP(a, >, b)
 #define GUEST_ASSERT_GE(a, b)	__GUEST_ASSERT_CMP(a, >=, b)
 
-/* --- Host side ---------------------------------------------------------- */
+/* Host side */
 
 struct kvm_vcpu;
 
@@ -158,7 +178,7 @@ uint64_t vcpu_run_until_ucall(struct kvm_vcpu *vcpu, struct ucall *uc);
 void vcpu_run_to_done(struct kvm_vcpu *vcpu);
 
 /* Fail the test with the report of a guest failure (ABORT, UNHANDLED...). */
-void __attribute__((noreturn)) report_guest_failure(const struct ucall *uc);
+void __noreturn report_guest_failure(const struct ucall *uc);
 #define REPORT_GUEST_ASSERT(uc) report_guest_failure(&(uc))
 
 /* The name of a ucall command, for messages. */

@@ -44,8 +44,7 @@ static void parse_segments(void)
 		    eh->e_ident[EI_CLASS] == ELFCLASS64,
 		    "/proc/self/exe is not a 64-bit ELF file");
 	TEST_ASSERT(eh->e_type == ET_EXEC,
-		    "the test binary must be linked at fixed addresses (-no-pie): "
-		    "guest code runs at the addresses it was linked at");
+		    "the test binary must be linked at fixed addresses (-no-pie): guest code runs at the addresses it was linked at");
 	TEST_ASSERT(eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) <= file_size,
 		    "truncated ELF program headers");
 
@@ -73,8 +72,8 @@ static void parse_segments(void)
 	TEST_ASSERT(image.nr_segments, "no loadable segment in the test binary");
 	/* The first 2 MiB are the guest's null guard and system area. */
 	TEST_ASSERT(image.low >= GUEST_HUGE_PAGE_SIZE && image.high < GUEST_MEM_LIMIT,
-		    "test binary linked at 0x%llx-0x%llx; guest memory needs it "
-		    "between 2 MiB and 3 GiB", (unsigned long long)image.low,
+		    "test binary linked at 0x%llx-0x%llx; guest memory needs it between 2 MiB and 3 GiB",
+		    (unsigned long long)image.low,
 		    (unsigned long long)image.high);
 }
 

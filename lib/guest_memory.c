@@ -90,8 +90,8 @@ vm_vaddr_t vm_vaddr_alloc(struct kvm_vm *vm, size_t size)
 
 	size = ALIGN_UP(size, GUEST_PAGE_SIZE);
 	TEST_ASSERT(size && gpa + size <= vm->mem_size,
-		    "guest memory exhausted: 0x%zx bytes wanted, 0x%llx left "
-		    "(give __vm_create() more extra_mem)", size,
+		    "guest memory exhausted: 0x%zx bytes wanted, 0x%llx left (give __vm_create() more extra_mem)",
+		    size,
 		    (unsigned long long)(vm->mem_size - gpa));
 	vm->alloc_next = gpa + size;
 	/* Fresh anonymous memory is zero and the allocator never reuses it. */

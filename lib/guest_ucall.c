@@ -18,18 +18,17 @@ static void ucall_fill_args(struct ucall_slot *slot, int nargs, va_list ap)
 		slot->args[i] = va_arg(ap, uint64_t);
 }
 
-void ucall(uint64_t cmd, int nargs, ...)
+void ucall_args(uint64_t cmd, int nargs, const uint64_t *args)
 {
 	struct ucall_slot *slot = &this_cpu()->ucall;
-	va_list ap;
 
 	slot->cmd = cmd;
 	slot->fmt = 0;
 	slot->file = 0;
 	slot->line = 0;
-	va_start(ap, nargs);
-	ucall_fill_args(slot, nargs, ap);
-	va_end(ap);
+	slot->nargs = nargs < UCALL_MAX_ARGS ? nargs : UCALL_MAX_ARGS;
+	for (int i = 0; i < slot->nargs; i++)
+		slot->args[i] = args[i];
 	ucall_arch_do_ucall();
 }
 

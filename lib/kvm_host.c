@@ -21,7 +21,8 @@ static void probe_cpu_model(void)
 	char line[256], *colon;
 
 	while (f && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "model name", 10) || !(colon = strchr(line, ':')))
+		colon = strchr(line, ':');
+		if (strncmp(line, "model name", 10) || !colon)
 			continue;
 		colon += 1 + (colon[1] == ' ');
 		colon[strcspn(colon, "\n")] = 0;

@@ -140,8 +140,8 @@ static void make_room_for_vcpu_fds(unsigned int nr_vcpus)
 	TEST_ASSERT(!getrlimit(RLIMIT_NOFILE, &rl), "getrlimit(RLIMIT_NOFILE)");
 	if (rl.rlim_cur >= need)
 		return;
-	TEST_REQUIRE_MSG(rl.rlim_max >= need, "%u vCPUs need %llu file descriptors; "
-			 "RLIMIT_NOFILE allows %llu", nr_vcpus, (unsigned long long)need,
+	TEST_REQUIRE_MSG(rl.rlim_max >= need, "%u vCPUs need %llu file descriptors; RLIMIT_NOFILE allows %llu",
+			 nr_vcpus, (unsigned long long)need,
 			 (unsigned long long)rl.rlim_max);
 	rl.rlim_cur = need;
 	TEST_ASSERT(!setrlimit(RLIMIT_NOFILE, &rl), "setrlimit(RLIMIT_NOFILE, %llu)",

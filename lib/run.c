@@ -28,7 +28,7 @@ static void watchdog_signal_handler(int sig)
 
 	(void)sig;
 	if (vcpu) {
-		vcpu->watchdog_fired = 1;
+		WRITE_ONCE(vcpu->watchdog_fired, 1);
 		vcpu->run->immediate_exit = 1;
 	}
 }
@@ -119,8 +119,7 @@ static void __noreturn report_watchdog(struct kvm_vcpu *vcpu)
 
 	vcpu_describe_stuck(vcpu, stuck, sizeof(stuck));
 	errno = 0;
-	TEST_FAIL("vCPU %u: no exit within %u s (watchdog): %s; "
-		  "a guest wait that never ends, or a lost interrupt",
+	TEST_FAIL("vCPU %u: no exit within %u s (watchdog): %s; a guest wait that never ends, or a lost interrupt",
 		  vcpu->id, vcpu->timeout_s, stuck);
 }
 
@@ -150,7 +149,7 @@ int vcpu_run_bounded(struct kvm_vcpu *vcpu)
 	int ret;
 
 	vcpu->run->immediate_exit = 0;
-	vcpu->watchdog_fired = 0;
+	WRITE_ONCE(vcpu->watchdog_fired, 0);
 	if (vcpu->timeout_s)
 		watchdog_arm(vcpu, vcpu->timeout_s);
 
@@ -158,7 +157,7 @@ int vcpu_run_bounded(struct kvm_vcpu *vcpu)
 		ret = __vcpu_run(vcpu);
 		if (!ret)
 			break;
-		if (vcpu->watchdog_fired) {
+		if (READ_ONCE(vcpu->watchdog_fired)) {
 			watchdog_disarm();
 			vcpu->run->immediate_exit = 0;
 			return -ETIMEDOUT;
@@ -174,21 +173,44 @@ int vcpu_run_bounded(struct kvm_vcpu *vcpu)
 }
 
 static const char *const exit_names[] = {
-#define NAME(x) [x] = #x
-	NAME(KVM_EXIT_UNKNOWN), NAME(KVM_EXIT_EXCEPTION), NAME(KVM_EXIT_IO),
-	NAME(KVM_EXIT_HYPERCALL), NAME(KVM_EXIT_DEBUG), NAME(KVM_EXIT_HLT),
-	NAME(KVM_EXIT_MMIO), NAME(KVM_EXIT_IRQ_WINDOW_OPEN), NAME(KVM_EXIT_SHUTDOWN),
-	NAME(KVM_EXIT_FAIL_ENTRY), NAME(KVM_EXIT_INTR), NAME(KVM_EXIT_SET_TPR),
-	NAME(KVM_EXIT_TPR_ACCESS), NAME(KVM_EXIT_S390_SIEIC), NAME(KVM_EXIT_S390_RESET),
-	NAME(KVM_EXIT_DCR), NAME(KVM_EXIT_NMI), NAME(KVM_EXIT_INTERNAL_ERROR),
-	NAME(KVM_EXIT_OSI), NAME(KVM_EXIT_PAPR_HCALL), NAME(KVM_EXIT_S390_UCONTROL),
-	NAME(KVM_EXIT_WATCHDOG), NAME(KVM_EXIT_S390_TSCH), NAME(KVM_EXIT_EPR),
-	NAME(KVM_EXIT_SYSTEM_EVENT), NAME(KVM_EXIT_S390_STSI), NAME(KVM_EXIT_IOAPIC_EOI),
-	NAME(KVM_EXIT_HYPERV), NAME(KVM_EXIT_ARM_NISV), NAME(KVM_EXIT_X86_RDMSR),
-	NAME(KVM_EXIT_X86_WRMSR), NAME(KVM_EXIT_DIRTY_RING_FULL),
-	NAME(KVM_EXIT_AP_RESET_HOLD), NAME(KVM_EXIT_X86_BUS_LOCK), NAME(KVM_EXIT_XEN),
-	NAME(KVM_EXIT_RISCV_SBI), NAME(KVM_EXIT_RISCV_CSR), NAME(KVM_EXIT_NOTIFY),
-#undef NAME
+	[KVM_EXIT_UNKNOWN] = "KVM_EXIT_UNKNOWN",
+	[KVM_EXIT_EXCEPTION] = "KVM_EXIT_EXCEPTION",
+	[KVM_EXIT_IO] = "KVM_EXIT_IO",
+	[KVM_EXIT_HYPERCALL] = "KVM_EXIT_HYPERCALL",
+	[KVM_EXIT_DEBUG] = "KVM_EXIT_DEBUG",
+	[KVM_EXIT_HLT] = "KVM_EXIT_HLT",
+	[KVM_EXIT_MMIO] = "KVM_EXIT_MMIO",
+	[KVM_EXIT_IRQ_WINDOW_OPEN] = "KVM_EXIT_IRQ_WINDOW_OPEN",
+	[KVM_EXIT_SHUTDOWN] = "KVM_EXIT_SHUTDOWN",
+	[KVM_EXIT_FAIL_ENTRY] = "KVM_EXIT_FAIL_ENTRY",
+	[KVM_EXIT_INTR] = "KVM_EXIT_INTR",
+	[KVM_EXIT_SET_TPR] = "KVM_EXIT_SET_TPR",
+	[KVM_EXIT_TPR_ACCESS] = "KVM_EXIT_TPR_ACCESS",
+	[KVM_EXIT_S390_SIEIC] = "KVM_EXIT_S390_SIEIC",
+	[KVM_EXIT_S390_RESET] = "KVM_EXIT_S390_RESET",
+	[KVM_EXIT_DCR] = "KVM_EXIT_DCR",
+	[KVM_EXIT_NMI] = "KVM_EXIT_NMI",
+	[KVM_EXIT_INTERNAL_ERROR] = "KVM_EXIT_INTERNAL_ERROR",
+	[KVM_EXIT_OSI] = "KVM_EXIT_OSI",
+	[KVM_EXIT_PAPR_HCALL] = "KVM_EXIT_PAPR_HCALL",
+	[KVM_EXIT_S390_UCONTROL] = "KVM_EXIT_S390_UCONTROL",
+	[KVM_EXIT_WATCHDOG] = "KVM_EXIT_WATCHDOG",
+	[KVM_EXIT_S390_TSCH] = "KVM_EXIT_S390_TSCH",
+	[KVM_EXIT_EPR] = "KVM_EXIT_EPR",
+	[KVM_EXIT_SYSTEM_EVENT] = "KVM_EXIT_SYSTEM_EVENT",
+	[KVM_EXIT_S390_STSI] = "KVM_EXIT_S390_STSI",
+	[KVM_EXIT_IOAPIC_EOI] = "KVM_EXIT_IOAPIC_EOI",
+	[KVM_EXIT_HYPERV] = "KVM_EXIT_HYPERV",
+	[KVM_EXIT_ARM_NISV] = "KVM_EXIT_ARM_NISV",
+	[KVM_EXIT_X86_RDMSR] = "KVM_EXIT_X86_RDMSR",
+	[KVM_EXIT_X86_WRMSR] = "KVM_EXIT_X86_WRMSR",
+	[KVM_EXIT_DIRTY_RING_FULL] = "KVM_EXIT_DIRTY_RING_FULL",
+	[KVM_EXIT_AP_RESET_HOLD] = "KVM_EXIT_AP_RESET_HOLD",
+	[KVM_EXIT_X86_BUS_LOCK] = "KVM_EXIT_X86_BUS_LOCK",
+	[KVM_EXIT_XEN] = "KVM_EXIT_XEN",
+	[KVM_EXIT_RISCV_SBI] = "KVM_EXIT_RISCV_SBI",
+	[KVM_EXIT_RISCV_CSR] = "KVM_EXIT_RISCV_CSR",
+	[KVM_EXIT_NOTIFY] = "KVM_EXIT_NOTIFY",
 	/* Newer than the oldest UAPI headers the tests build against. */
 	[38] = "KVM_EXIT_LOONGARCH_IOCSR", [39] = "KVM_EXIT_MEMORY_FAULT",
 	[40] = "KVM_EXIT_TDX",
@@ -322,8 +344,7 @@ void vcpu_fail_unexpected_exit(struct kvm_vcpu *vcpu, const char *why)
 	 * gone: say so rather than symbolize the reset vector.
 	 */
 	if (vcpu->run->exit_reason == KVM_EXIT_SHUTDOWN && vcpu_arch_at_reset_vector(vcpu))
-		snprintf(where, sizeof(where), "0xfff0, the reset vector: KVM INITed the vCPU "
-			 "after the shutdown, the RIP of the fault is lost");
+		snprintf(where, sizeof(where), "0xfff0, the reset vector: KVM INITed the vCPU after the shutdown, the RIP of the fault is lost");
 	else
 		guest_symbolize(vcpu_arch_rip(vcpu), where, sizeof(where));
 	errno = 0;

@@ -223,8 +223,8 @@ void vcpu_run_to_done(struct kvm_vcpu *vcpu)
 
 	if (vcpu_run_until_ucall(vcpu, &uc) == UCALL_SYNC) {
 		errno = 0;
-		TEST_FAIL("vCPU %u: unexpected GUEST_SYNC(%llu args: 0x%llx ...) "
-			  "while running to GUEST_DONE()", vcpu->id,
+		TEST_FAIL("vCPU %u: unexpected GUEST_SYNC(%llu args: 0x%llx ...) while running to GUEST_DONE()",
+			  vcpu->id,
 			  (unsigned long long)uc.nargs, (unsigned long long)uc.args[0]);
 	}
 }

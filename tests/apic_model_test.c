@@ -15,7 +15,7 @@
 #include "kvm_test_harness.h"
 #include "apic_model.h"
 
-/* --- Setups ------------------------------------------------------------- */
+/* Setups */
 
 #define ON	true
 #define OFF	false		/* SPIV[8] = 0: software-disabled */
@@ -37,7 +37,7 @@
 	{ .mode = APIC_MODE_DISABLED, .id = (_id), .vcpu_id = (_id),		\
 	  .ldr = (uint32_t)(_lid) << 24, .dfr = FLAT, .sw_enabled = true }
 
-/* --- Interrupts --------------------------------------------------------- */
+/* Interrupts */
 
 #define D_FIX	APIC_DELIVERY_FIXED
 #define D_LOW	APIC_DELIVERY_LOWEST
@@ -99,7 +99,7 @@ struct model_case {
 
 #define SETUP(_cpus)	.cpus = (_cpus), .nr_cpus = ARRAY_SIZE(_cpus)
 
-/* --- Checking ----------------------------------------------------------- */
+/* Checking */
 
 static bool parse_want(const struct model_case *c, uint64_t *mask, unsigned int *nr)
 {
@@ -218,7 +218,7 @@ static void check_cases(struct __test_metadata *_metadata,
 
 #define CHECK(cases)	check_cases(_metadata, cases, ARRAY_SIZE(cases))
 
-/* --- Physical, xAPIC ---------------------------------------------------- */
+/* Physical, xAPIC */
 
 /*
  * SDM "Physical Destination Mode": the 8-bit destination is the APIC ID,
@@ -268,7 +268,7 @@ TEST(physical_xapic)
 	CHECK(phys_xapic_cases);
 }
 
-/* --- Physical, x2APIC --------------------------------------------------- */
+/* Physical, x2APIC */
 
 /*
  * SDM "ICR Operation in x2APIC Mode": a 32-bit destination, the x2APIC ID;
@@ -312,7 +312,7 @@ TEST(physical_x2apic)
 	CHECK(phys_x2apic_cases);
 }
 
-/* --- Physical, aliased IDs ---------------------------------------------- */
+/* Physical, aliased IDs */
 
 /*
  * APIC IDs are unique in the architecture (SDM "Local APIC ID"); KVM's
@@ -360,7 +360,7 @@ TEST(physical_aliased)
 	CHECK(phys_aliased_cases);
 }
 
-/* --- Logical, xAPIC flat ------------------------------------------------ */
+/* Logical, xAPIC flat */
 
 /*
  * SDM "Logical Destination Mode", flat model: accepted where MDA AND the
@@ -417,7 +417,7 @@ TEST(logical_flat)
 	CHECK(flat_cases);
 }
 
-/* --- Logical, xAPIC cluster --------------------------------------------- */
+/* Logical, xAPIC cluster */
 
 /*
  * SDM "Logical Destination Mode", cluster model: MDA[7:4] = LDR[31:28] and
@@ -482,7 +482,7 @@ TEST(logical_cluster)
 	CHECK(cluster_cases);
 }
 
-/* --- Logical, x2APIC cluster -------------------------------------------- */
+/* Logical, x2APIC cluster */
 
 /*
  * SDM "Logical Destination Mode in x2APIC Mode": dest[31:16] = LDR[31:16]
@@ -542,7 +542,7 @@ TEST(x2apic_cluster)
 	CHECK(x2cluster_cases);
 }
 
-/* --- Shorthands --------------------------------------------------------- */
+/* Shorthands */
 
 /*
  * SDM "Broadcast/Self Delivery Mode": the destination and its mode are
@@ -590,7 +590,7 @@ TEST(shorthands)
 	CHECK(shorthand_cases);
 }
 
-/* --- Delivery modes ------------------------------------------------------ */
+/* Delivery modes */
 
 static const struct apic_model_cpu modes[] = {
 	XA(0, 0x01, FLAT, ON),		/* 0 */
@@ -630,7 +630,7 @@ TEST(delivery_modes)
 	CHECK(mode_cases);
 }
 
-/* --- Lowest priority ---------------------------------------------------- */
+/* Lowest priority */
 
 /*
  * SDM "Lowest Priority Delivery Mode": exactly one of the selected APICs.
@@ -685,7 +685,7 @@ TEST(lowest_priority)
 	CHECK(lowest_cases);
 }
 
-/* --- Logical IDs the architecture does not define ----------------------- */
+/* Logical IDs the architecture does not define */
 
 /* SDM "Logical Destination Mode": enabled APICs must share one DFR. */
 static const struct apic_model_cpu mixed_dfr[] = {
@@ -764,7 +764,7 @@ TEST(undefined_logical_ids)
 	CHECK(undefined_logical_cases);
 }
 
-/* --- xAPIC and x2APIC mixed --------------------------------------------- */
+/* xAPIC and x2APIC mixed */
 
 /*
  * Unsupported by the architecture.  KVM (lapic.c, above kvm_apic_mda()):
@@ -826,7 +826,7 @@ TEST(mixed_modes)
 	CHECK(mixed_cases);
 }
 
-/* --- MSIs --------------------------------------------------------------- */
+/* MSIs */
 
 /*
  * SDM "Message Address Register Format": an 8-bit destination, matched as
@@ -918,7 +918,7 @@ TEST(msi)
 	CHECK(msi_cases);
 }
 
-/* --- No optimized map: KVM's per-vCPU loop alone ----------------------- */
+/* No optimized map: KVM's per-vCPU loop alone */
 
 /*
  * Where KVM's optimized map and its per-vCPU loop disagree there is no
@@ -954,7 +954,7 @@ TEST(no_optimized_map)
 	CHECK(map_off_cases);
 }
 
-/* --- Other doors: PV and Hyper-V IPIs, IOAPIC, irqfd --------------------- */
+/* Other doors: PV and Hyper-V IPIs, IOAPIC, irqfd */
 
 /* xAPIC / x2APIC with a Hyper-V VP index of its own. */
 #define XAVP(_id, _vcpu, _vp, _sw)						\
@@ -1131,7 +1131,7 @@ TEST(ioapic_and_irqfd)
 	CHECK(device_cases);
 }
 
-/* --- Invalid combinations and setups ------------------------------------ */
+/* Invalid combinations and setups */
 
 static const struct apic_model_cpu bad_dfr[] = {
 	XA(0, 0x01, 0x5fffffff, ON),	/* 0: model 0101B */
@@ -1178,7 +1178,7 @@ TEST(invalid)
 	CHECK(invalid_cases);
 }
 
-/* --- Many vCPUs --------------------------------------------------------- */
+/* Many vCPUs */
 
 /* 300 x2APIC vCPUs created in reverse: index i has x2APIC ID 299 - i. */
 static struct apic_model_cpu rev_x2[300];
@@ -1232,7 +1232,7 @@ TEST(many_vcpus)
 	CHECK(large_cases);
 }
 
-/* --- Names and descriptions --------------------------------------------- */
+/* Names and descriptions */
 
 TEST(strings)
 {

@@ -32,64 +32,49 @@ struct good_line {
 
 static const struct good_line good_lines[] = {
 	{ "captured on 6.18: VM creation with APICv off",
-	  "      smoke_test-19560   [000] .....  1903.804643: kvm_apicv_inhibit_changed: "
-	  "set reason=0, inhibits=0x1 DISABLED",
+	  "      smoke_test-19560   [000] .....  1903.804643: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
 	  "smoke_test", 19560, 0, 1903804643000ull, 0, true, 0x1, true },
 	{ "6.11+: two names, from a vCPU thread, irqs-off flags",
-	  " avic_inhibit_te-4711    [001] d..1.   812.000123: kvm_apicv_inhibit_changed: "
-	  "set reason=5, inhibits=0x820 APIC_ID_MODIFIED|LOGICAL_ID_ALIASED",
+	  " avic_inhibit_te-4711    [001] d..1.   812.000123: kvm_apicv_inhibit_changed: set reason=5, inhibits=0x820 APIC_ID_MODIFIED|LOGICAL_ID_ALIASED",
 	  "avic_inhibit_te", 4711, 1, 812000123000ull, 5, true, 0x820, true },
 	{ "6.11+: cleared, names of what is left",
-	  " qemu-system-x86-1234    [003] .....   100.500000: kvm_apicv_inhibit_changed: "
-	  "cleared reason=4, inhibits=0x20 APIC_ID_MODIFIED",
+	  " qemu-system-x86-1234    [003] .....   100.500000: kvm_apicv_inhibit_changed: cleared reason=4, inhibits=0x20 APIC_ID_MODIFIED",
 	  "qemu-system-x86", 1234, 3, 100500000000ull, 4, false, 0x20, true },
 	{ "any version: cleared to 0 prints no names (KVM_CREATE_IRQCHIP clears ABSENT)",
-	  " qemu-system-x86-1234    [003] .....   100.500001: kvm_apicv_inhibit_changed: "
-	  "cleared reason=2, inhibits=0x0",
+	  " qemu-system-x86-1234    [003] .....   100.500001: kvm_apicv_inhibit_changed: cleared reason=2, inhibits=0x0",
 	  "qemu-system-x86", 1234, 3, 100500001000ull, 2, false, 0x0, false },
 	{ "5.19-6.10: numbers only, ABSENT at VM creation",
-	  " qemu-system-x86-5555    [002] .....  4321.000001: kvm_apicv_inhibit_changed: "
-	  "set reason=2, inhibits=0x4",
+	  " qemu-system-x86-5555    [002] .....  4321.000001: kvm_apicv_inhibit_changed: set reason=2, inhibits=0x4",
 	  "qemu-system-x86", 5555, 2, 4321000001000ull, 2, true, 0x4, false },
 	{ "5.19-6.10: numbers only, then DISABLED when APICv is off",
-	  " qemu-system-x86-5555    [002] .....  4321.000002: kvm_apicv_inhibit_changed: "
-	  "set reason=0, inhibits=0x5",
+	  " qemu-system-x86-5555    [002] .....  4321.000002: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x5",
 	  "qemu-system-x86", 5555, 2, 4321000002000ull, 0, true, 0x5, false },
 	{ "5.19-6.10: numbers only, an APIC map reason cleared",
-	  "        CPU 1/KVM-5560    [000] .....  4322.250000: kvm_apicv_inhibit_changed: "
-	  "cleared reason=5, inhibits=0x10",
+	  "        CPU 1/KVM-5560    [000] .....  4322.250000: kvm_apicv_inhibit_changed: cleared reason=5, inhibits=0x10",
 	  "CPU 1/KVM", 5560, 0, 4322250000000ull, 5, false, 0x10, false },
 	{ "task name with spaces, dashes and brackets",
-	  "   my vm [x]-box-77      [001] .....     5.000000: kvm_apicv_inhibit_changed: "
-	  "set reason=4, inhibits=0x10 PHYSICAL_ID_ALIASED",
+	  "   my vm [x]-box-77      [001] .....     5.000000: kvm_apicv_inhibit_changed: set reason=4, inhibits=0x10 PHYSICAL_ID_ALIASED",
 	  "my vm [x]-box", 77, 1, 5000000000ull, 4, true, 0x10, true },
 	{ "unknown task name, four flag columns (older kernels)",
-	  "           <...>-1234    [000] d...    12.000007: kvm_apicv_inhibit_changed: "
-	  "set reason=0, inhibits=0x1 DISABLED",
+	  "           <...>-1234    [000] d...    12.000007: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
 	  "<...>", 1234, 0, 12000007000ull, 0, true, 0x1, true },
 	{ "options/record-tgid adds the tgid column",
-	  " avic_inhibit_te-812     (    810) [001] .....    55.000001: "
-	  "kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
+	  " avic_inhibit_te-812     (    810) [001] .....    55.000001: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
 	  "avic_inhibit_te", 812, 1, 55000001000ull, 0, true, 0x1, true },
 	{ "a counter trace clock: a bare number",
-	  "             foo-1       [000] ..... 123456789: kvm_apicv_inhibit_changed: "
-	  "set reason=0, inhibits=0x1 DISABLED",
+	  "             foo-1       [000] ..... 123456789: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
 	  "foo", 1, 0, 123456789ull, 0, true, 0x1, true },
 	{ "after 6.12: PHYSICAL_ID_TOO_BIG",
-	  "            test-9       [007] .....     1.000000: kvm_apicv_inhibit_changed: "
-	  "set reason=12, inhibits=0x1000 PHYSICAL_ID_TOO_BIG",
+	  "            test-9       [007] .....     1.000000: kvm_apicv_inhibit_changed: set reason=12, inhibits=0x1000 PHYSICAL_ID_TOO_BIG",
 	  "test", 9, 7, 1000000000ull, 12, true, 0x1000, true },
 	{ "a newer kernel: a bit without a name here, printed by name",
-	  "            test-9       [007] .....     1.000000: kvm_apicv_inhibit_changed: "
-	  "set reason=13, inhibits=0x2001 DISABLED|SOME_NEW_REASON",
+	  "            test-9       [007] .....     1.000000: kvm_apicv_inhibit_changed: set reason=13, inhibits=0x2001 DISABLED|SOME_NEW_REASON",
 	  "test", 9, 7, 1000000000ull, 13, true, 0x2001, true },
 	{ "a bit the kernel has no name for: hex remainder last",
-	  "            test-9       [007] .....     1.000000: kvm_apicv_inhibit_changed: "
-	  "set reason=13, inhibits=0x2001 DISABLED|0x2000",
+	  "            test-9       [007] .....     1.000000: kvm_apicv_inhibit_changed: set reason=13, inhibits=0x2001 DISABLED|0x2000",
 	  "test", 9, 7, 1000000000ull, 13, true, 0x2001, true },
 	{ "trailing newline as read from trace_pipe",
-	  "            test-9       [007] .....     1.000000: kvm_apicv_inhibit_changed: "
-	  "cleared reason=11, inhibits=0x0\n",
+	  "            test-9       [007] .....     1.000000: kvm_apicv_inhibit_changed: cleared reason=11, inhibits=0x0\n",
 	  "test", 9, 7, 1000000000ull, 11, false, 0x0, false },
 };
 
@@ -108,7 +93,8 @@ static const char *const malformed_lines[] = {
 	PFX "set reason=0, inhibits=0x1 0x1",			/* known bit as hex */
 	PFX "set reason=13, inhibits=0x2001 DISABLED",		/* bit 13 unaccounted */
 	PFX "set reason=13, inhibits=0x2001 0x2000|DISABLED",	/* hex not last */
-	PFX "set reason=13, inhibits=0x2001 DISABLED|NEW|OTHER",	/* one unknown bit, two names */
+	PFX "set reason=13, inhibits=0x2001 DISABLED|NEW|OTHER",
+	    /* one unknown bit, two names */
 	PFX "set reason=x, inhibits=0x1",
 	PFX "set reason=, inhibits=0x1",
 	PFX "set reason=-1, inhibits=0x1",
@@ -122,22 +108,19 @@ static const char *const malformed_lines[] = {
 	PFX "set reas",						/* cut short */
 	PFX "",
 	"kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",	/* no prefix */
-	"      smoke_test [000] .....  1903.804643: kvm_apicv_inhibit_changed: "
-	"set reason=0, inhibits=0x1 DISABLED",			/* no pid */
-	"      smoke_test-19560   000 .....  1903.804643: kvm_apicv_inhibit_changed: "
-	"set reason=0, inhibits=0x1 DISABLED",			/* no cpu brackets */
-	"      smoke_test-19560   [0a0] .....  1903.804643: kvm_apicv_inhibit_changed: "
-	"set reason=0, inhibits=0x1 DISABLED",
-	"      smoke_test-19560   [000] .....  1903.804643 kvm_apicv_inhibit_changed: "
-	"set reason=0, inhibits=0x1 DISABLED",			/* no colon after the time */
-	"      smoke_test-19560   [000] .....  1.2.3: kvm_apicv_inhibit_changed: "
-	"set reason=0, inhibits=0x1 DISABLED",
-	"      smoke_test-19560   [000]  1903.804643: kvm_apicv_inhibit_changed: "
-	"set reason=0, inhibits=0x1 DISABLED",			/* no flags */
-	"-19560   [000] .....  1903.804643: kvm_apicv_inhibit_changed: "
-	"set reason=0, inhibits=0x1 DISABLED",			/* no task name */
-	"  a_task_name_too_long_for_comm-1 [000] ..... 1.000000: kvm_apicv_inhibit_changed: "
-	"set reason=0, inhibits=0x1 DISABLED",
+	"      smoke_test [000] .....  1903.804643: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
+	/* no pid */
+	"      smoke_test-19560   000 .....  1903.804643: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
+	/* no cpu brackets */
+	"      smoke_test-19560   [0a0] .....  1903.804643: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
+	"      smoke_test-19560   [000] .....  1903.804643 kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
+	/* no colon after the time */
+	"      smoke_test-19560   [000] .....  1.2.3: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
+	"      smoke_test-19560   [000]  1903.804643: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
+	/* no flags */
+	"-19560   [000] .....  1903.804643: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
+	/* no task name */
+	"  a_task_name_too_long_for_comm-1 [000] ..... 1.000000: kvm_apicv_inhibit_changed: set reason=0, inhibits=0x1 DISABLED",
 	"garbage kvm_apicv_inhibit_changed garbage",
 };
 
@@ -148,11 +131,9 @@ static const char *const ignored_lines[] = {
 	"# tracer: nop",
 	"#           TASK-PID     CPU#  |||||  TIMESTAMP  FUNCTION",
 	"#",
-	"      smoke_test-19560   [000] .....  1903.804700: kvm_apic_ipi: "
-	"apic_id 1 icr 0x40",
+	"      smoke_test-19560   [000] .....  1903.804700: kvm_apic_ipi: apic_id 1 icr 0x40",
 	/* The tracepoint before 5.19: another name, another meaning. */
-	" qemu-system-x86-4242    [001] ....   777.000001: kvm_apicv_update_request: "
-	"deactivate reason=1",
+	" qemu-system-x86-4242    [001] ....   777.000001: kvm_apicv_update_request: deactivate reason=1",
 	"CPU:1 [LOST 3 EVENTS]",
 	"set reason=0, inhibits=0x1 DISABLED",
 };
@@ -270,7 +251,7 @@ KVM_TEST(creation_events)
 		    !apicv_event_is_creation(&ev), "set APIC_ID_MODIFIED is not");
 }
 
-/* --- Sequences of lines through an observer (no tracefs) ---------------------- */
+/* Sequences of lines through an observer (no tracefs) */
 
 #define LINE(comm_pid, ts, text)						\
 	"  " comm_pid "   [001] .....  " ts ": kvm_apicv_inhibit_changed: " text
@@ -335,8 +316,8 @@ KVM_TEST(replayed_sequences)
 		    obs->creation_reason != rp->creation_reason || obs->mask != rp->mask ||
 		    host.enabled != rp->enabled || obs->malformed) {
 			apicv_observer_dump(obs, 0);
-			TEST_FAIL("%s: %u events, %u creations, last %d, mask 0x%lx, enabled %d;"
-				  " expected %u, %u, %d, 0x%lx, %d", rp->what, obs->nr_events,
+			TEST_FAIL("%s: %u events, %u creations, last %d, mask 0x%lx, enabled %d; expected %u, %u, %d, 0x%lx, %d",
+				  rp->what, obs->nr_events,
 				  obs->creations, obs->creation_reason, obs->mask, host.enabled,
 				  rp->events, rp->creations, rp->creation_reason, rp->mask,
 				  rp->enabled);

@@ -162,8 +162,8 @@ static unsigned int list_tests(char names[][64], unsigned int max)
 
 static void require_root(void)
 {
-	TEST_REQUIRE_MSG(!geteuid(), "building the host condition needs root (namespaces, "
-			 "setuid), running as uid %d", (int)geteuid());
+	TEST_REQUIRE_MSG(!geteuid(), "building the host condition needs root (namespaces, setuid), running as uid %d",
+			 (int)geteuid());
 }
 
 FIXTURE(host) {
@@ -223,8 +223,7 @@ TEST_F(host, missing_capability_skips_the_cases_needing_it)
 	snprintf(env, sizeof(env), "KVM_SELFTEST_HIDE_CAPS=%d", KVM_CAP_X2APIC_API);
 	run(AS_IS, env, &c, "apic_id_test", NULL);
 	expect(&c, "apic_id_test", KSFT_PASS,
-	       "^ok [0-9]+ global\\.set_lapic_other_x2apic_id_with_32bit_ids # SKIP "
-	       "requires kvm_has_cap\\(KVM_CAP_X2APIC_API\\)$");
+	       "^ok [0-9]+ global\\.set_lapic_other_x2apic_id_with_32bit_ids # SKIP requires kvm_has_cap\\(KVM_CAP_X2APIC_API\\)$");
 	expect(&c, "apic_id_test", KSFT_PASS,
 	       "^ok [0-9]+ global\\.set_boot_cpu_id_picks_bsp_only$");
 	free(c.output);
@@ -234,11 +233,10 @@ TEST_F(host, fewer_vcpus_than_needed_skips_the_case)
 {
 	struct child c;
 
-	run(AS_IS, "KVM_SELFTEST_MAX_VCPUS=3", &c, "ipi_delivery_test", "-r"
-	    "routing.map.physical_identity");
+	run(AS_IS, "KVM_SELFTEST_MAX_VCPUS=3",
+	    &c, "ipi_delivery_test", "-rrouting.map.physical_identity");
 	expect(&c, "ipi_delivery_test", KSFT_PASS,
-	       "^ok [0-9]+ routing\\.map\\.physical_identity # SKIP the host allows 3 vCPUs, "
-	       "4 needed$");
+	       "^ok [0-9]+ routing\\.map\\.physical_identity # SKIP the host allows 3 vCPUs, 4 needed$");
 	free(c.output);
 }
 
@@ -266,8 +264,8 @@ TEST_F(host, bad_options_print_usage_and_fail)
 		if (c.status == 0 || c.status == KSFT_SKIP || c.status < 0 ||
 		    !matches(c.output, "usage")) {
 			show(&c, name);
-			TEST_FAIL("%s --no-such-option: exit %d, expected usage and a "
-				  "non-zero, non-skip exit", name, c.status);
+			TEST_FAIL("%s --no-such-option: exit %d, expected usage and a non-zero, non-skip exit",
+				  name, c.status);
 		}
 		free(c.output);
 	}

@@ -16,7 +16,7 @@
 #include "apic.h"
 #include "processor.h"
 
-/* --- Scenarios: each one runs in the child and is expected to end it ------ */
+/* Scenarios: each one runs in the child and is expected to end it */
 
 static void guest_assert_eq(void)
 {
@@ -28,16 +28,18 @@ static void guest_assert_eq(void)
 
 static void guest_assert_plain(void)
 {
-	volatile int x = 3;
+	int x = 3;
 
+	OPTIMIZER_HIDE_VAR(x);
 	GUEST_ASSERT(x > 10);
 	GUEST_DONE();
 }
 
 static void guest_assert_message(void)
 {
-	volatile int x = -3;
+	int x = -3;
 
+	OPTIMIZER_HIDE_VAR(x);
 	__GUEST_ASSERT(x == 7, "x is %d, name %s, hex %#x", x, "abc", 0x1f);
 	GUEST_DONE();
 }
@@ -62,9 +64,10 @@ static void guest_ud(void)
 /* Page 0 is not mapped; address 8 rather than NULL, which UBSan traps itself. */
 static void guest_page0_read(void)
 {
-	volatile uint64_t *volatile page0 = (volatile uint64_t *)8;
+	uint64_t *page0 = (uint64_t *)8;
 
-	GUEST_ASSERT_EQ(*page0, 0);
+	OPTIMIZER_HIDE_VAR(page0);
+	GUEST_ASSERT_EQ(READ_ONCE(*page0), 0);
 	GUEST_DONE();
 }
 
@@ -90,7 +93,7 @@ static void guest_port_write(void)
 
 static void guest_unbacked_read(void)
 {
-	(void)*(volatile uint32_t *)UNBACKED_GPA;
+	(void)mmio_read32(UNBACKED_GPA);
 	GUEST_DONE();
 }
 
@@ -229,40 +232,29 @@ static const struct scenario scenarios[] = {
 	  { "# vCPU 0: unexpected guest exception: vector 6 \\(#UD\\), "
 	    AT_RIP(guest_ud) "$" } },
 	{ "unexpected_page_fault", scenario_guest_code, guest_page0_read, KSFT_FAIL,
-	  { "# vCPU 0: unexpected guest exception: vector 14 \\(#PF\\), "
-	    "error code 0x0, " AT_RIP(guest_page0_read) "$" } },
+	  { "# vCPU 0: unexpected guest exception: vector 14 \\(#PF\\), error code 0x0, " AT_RIP(guest_page0_read) "$" } },
 	{ "unexpected_interrupt", scenario_guest_code, guest_unhandled_interrupt, KSFT_FAIL,
-	  { "# vCPU 0: unexpected guest interrupt: vector 80 \\(interrupt\\), "
-	    "RIP 0x[0-9a-f]+ <[a-z_]+\\+0x[0-9a-f]+>; no handler installed for it$" } },
+	  { "# vCPU 0: unexpected guest interrupt: vector 80 \\(interrupt\\), RIP 0x[0-9a-f]+ <[a-z_]+\\+0x[0-9a-f]+>; no handler installed for it$" } },
 	{ "unexpected_exit_io", scenario_guest_code, guest_port_write, KSFT_FAIL,
-	  { "# vCPU 0: unexpected exit KVM_EXIT_IO \\(OUT to port 0x80, size 1, "
-	    "count 1, value 0x5a\\) at " AT_RIP(guest_port_write) "; expected a ucall$" } },
+	  { "# vCPU 0: unexpected exit KVM_EXIT_IO \\(OUT to port 0x80, size 1, count 1, value 0x5a\\) at " AT_RIP(guest_port_write) "; expected a ucall$" } },
 	{ "unexpected_exit_mmio", scenario_guest_code, guest_unbacked_read, KSFT_FAIL,
-	  { "# vCPU 0: unexpected exit KVM_EXIT_MMIO \\(read of GPA 0xd0000000, "
-	    "4 bytes, 0x0: no memory there\\) at " AT_RIP(guest_unbacked_read) } },
+	  { "# vCPU 0: unexpected exit KVM_EXIT_MMIO \\(read of GPA 0xd0000000, 4 bytes, 0x0: no memory there\\) at " AT_RIP(guest_unbacked_read) } },
 	{ "unexpected_exit_shutdown", scenario_triple_fault, guest_ud, KSFT_FAIL,
-	  { "# vCPU 0: unexpected exit KVM_EXIT_SHUTDOWN \\(triple fault: a fault "
-	    "while delivering a fault\\) at " AT_RIP(guest_ud) } },
+	  { "# vCPU 0: unexpected exit KVM_EXIT_SHUTDOWN \\(triple fault: a fault while delivering a fault\\) at " AT_RIP(guest_ud) } },
 	/*
 	 * The same on kvm_amd, which INITs the vCPU on a shutdown intercept
 	 * (svm.c shutdown_interception()): not a variant, checked in its place.
 	 */
 	{ "unexpected_exit_shutdown_svm", scenario_triple_fault, guest_ud, KSFT_FAIL,
-	  { "# vCPU 0: unexpected exit KVM_EXIT_SHUTDOWN \\(triple fault: a fault "
-	    "while delivering a fault\\) at RIP 0xfff0, the reset vector: KVM INITed "
-	    "the vCPU after the shutdown, the RIP of the fault is lost" } },
+	  { "# vCPU 0: unexpected exit KVM_EXIT_SHUTDOWN \\(triple fault: a fault while delivering a fault\\) at RIP 0xfff0, the reset vector: KVM INITed the vCPU after the shutdown, the RIP of the fault is lost" } },
 	{ "watchdog_spinning_guest", scenario_guest_code, guest_spin, KSFT_FAIL,
 	  { "# vCPU 0: no exit within 3 s \\(watchdog\\): " AT_RIP(guest_spin)
-	    ", runnable; IF 0, APIC base 0x[0-9a-f]+, SVR 0x[0-9a-f]+, TPR 0x0, "
-	    "highest IRR -1, ISR -1, LVTT 0x[0-9a-f]+, TSC deadline disarmed, "
-	    "NMI pending 0, interrupt injected 0; a guest wait that never ends, "
-	    "or a lost interrupt$" } },
+	    ", runnable; IF 0, APIC base 0x[0-9a-f]+, SVR 0x[0-9a-f]+, TPR 0x0, highest IRR -1, ISR -1, LVTT 0x[0-9a-f]+, TSC deadline disarmed, NMI pending 0, interrupt injected 0; a guest wait that never ends, or a lost interrupt$" } },
 	{ "watchdog_halted_guest", scenario_guest_code, guest_halt_forever, KSFT_FAIL,
 	  { "# vCPU 0: no exit within 3 s \\(watchdog\\): "
 	    AT_RIP(guest_halt_forever) ", halted; IF [01], .*; a guest wait" } },
 	{ "guest_entry_returned", scenario_guest_code, guest_return, KSFT_FAIL,
-	  { "# vCPU 0: the guest entry function returned; end guest code with "
-	    "GUEST_DONE\\(\\)$" } },
+	  { "# vCPU 0: the guest entry function returned; end guest code with GUEST_DONE\\(\\)$" } },
 	{ "host_assert_errno", scenario_host_assert_errno, NULL, KSFT_FAIL,
 	  { "^# ==== Test assertion failure ====$",
 	    "^# " FILE_LINE "fd >= 0$\n# opening /nonexistent/kvm-selftest$",
@@ -276,15 +268,11 @@ static const struct scenario scenarios[] = {
 	  { "^# vCPU 0: hypercall returned -?[0-9]+$" } },
 	/* Checked below: an emulation failure where XGETBV is emulated. */
 	{ "internal_error", scenario_guest_code, guest_xgetbv, KSFT_FAIL,
-	  { "# vCPU 0: unexpected exit KVM_EXIT_INTERNAL_ERROR \\(suberror 1, "
-	    "KVM_INTERNAL_ERROR_EMULATION: instruction not emulated\\)"
-	    "(, instruction bytes: 0f 01 d0|, code at RIP: 0f 01 d0)",
+	  { "# vCPU 0: unexpected exit KVM_EXIT_INTERNAL_ERROR \\(suberror 1, KVM_INTERNAL_ERROR_EMULATION: instruction not emulated\\)(, instruction bytes: 0f 01 d0|, code at RIP: 0f 01 d0)",
 	    AT_RIP(guest_xgetbv) } },
 	/* Checked in its place where XGETBV runs natively: not a variant. */
 	{ "internal_error_mmio", scenario_guest_code, guest_popcnt_mmio, KSFT_FAIL,
-	  { "# vCPU 0: unexpected exit KVM_EXIT_INTERNAL_ERROR \\(suberror 1, "
-	    "KVM_INTERNAL_ERROR_EMULATION: instruction not emulated\\)"
-	    "(, instruction bytes: f3 0f b8|, code at RIP: f3 0f b8)",
+	  { "# vCPU 0: unexpected exit KVM_EXIT_INTERNAL_ERROR \\(suberror 1, KVM_INTERNAL_ERROR_EMULATION: instruction not emulated\\)(, instruction bytes: f3 0f b8|, code at RIP: f3 0f b8)",
 	    AT_RIP(guest_popcnt_mmio) } },
 };
 
@@ -296,7 +284,7 @@ static const struct scenario *find_scenario(const char *name)
 	return NULL;
 }
 
-/* --- The checker: run a scenario in a child and match its report --------- */
+/* The checker: run a scenario in a child and match its report */
 
 #define CHILD_TIMEOUT_MS	20000
 #define OUTPUT_MAX		16384
@@ -352,26 +340,81 @@ FIXTURE_TEARDOWN(report)
 {
 }
 
-#define REPORT_VARIANT(n) FIXTURE_VARIANT_ADD(report, n) { .scenario = #n }
-REPORT_VARIANT(guest_assert_eq);
-REPORT_VARIANT(guest_assert_plain);
-REPORT_VARIANT(guest_assert_message);
-REPORT_VARIANT(guest_fail);
-REPORT_VARIANT(guest_printf);
-REPORT_VARIANT(unexpected_exception);
-REPORT_VARIANT(unexpected_page_fault);
-REPORT_VARIANT(unexpected_interrupt);
-REPORT_VARIANT(unexpected_exit_io);
-REPORT_VARIANT(unexpected_exit_mmio);
-REPORT_VARIANT(unexpected_exit_shutdown);
-REPORT_VARIANT(watchdog_spinning_guest);
-REPORT_VARIANT(watchdog_halted_guest);
-REPORT_VARIANT(guest_entry_returned);
-REPORT_VARIANT(host_assert_errno);
-REPORT_VARIANT(skip_says_why);
-REPORT_VARIANT(xfail_says_why);
-REPORT_VARIANT(internal_error);
-REPORT_VARIANT(hypercall_ends_or_is_reported);
+FIXTURE_VARIANT_ADD(report, guest_assert_eq) {
+	.scenario = "guest_assert_eq",
+};
+
+FIXTURE_VARIANT_ADD(report, guest_assert_plain) {
+	.scenario = "guest_assert_plain",
+};
+
+FIXTURE_VARIANT_ADD(report, guest_assert_message) {
+	.scenario = "guest_assert_message",
+};
+
+FIXTURE_VARIANT_ADD(report, guest_fail) {
+	.scenario = "guest_fail",
+};
+
+FIXTURE_VARIANT_ADD(report, guest_printf) {
+	.scenario = "guest_printf",
+};
+
+FIXTURE_VARIANT_ADD(report, unexpected_exception) {
+	.scenario = "unexpected_exception",
+};
+
+FIXTURE_VARIANT_ADD(report, unexpected_page_fault) {
+	.scenario = "unexpected_page_fault",
+};
+
+FIXTURE_VARIANT_ADD(report, unexpected_interrupt) {
+	.scenario = "unexpected_interrupt",
+};
+
+FIXTURE_VARIANT_ADD(report, unexpected_exit_io) {
+	.scenario = "unexpected_exit_io",
+};
+
+FIXTURE_VARIANT_ADD(report, unexpected_exit_mmio) {
+	.scenario = "unexpected_exit_mmio",
+};
+
+FIXTURE_VARIANT_ADD(report, unexpected_exit_shutdown) {
+	.scenario = "unexpected_exit_shutdown",
+};
+
+FIXTURE_VARIANT_ADD(report, watchdog_spinning_guest) {
+	.scenario = "watchdog_spinning_guest",
+};
+
+FIXTURE_VARIANT_ADD(report, watchdog_halted_guest) {
+	.scenario = "watchdog_halted_guest",
+};
+
+FIXTURE_VARIANT_ADD(report, guest_entry_returned) {
+	.scenario = "guest_entry_returned",
+};
+
+FIXTURE_VARIANT_ADD(report, host_assert_errno) {
+	.scenario = "host_assert_errno",
+};
+
+FIXTURE_VARIANT_ADD(report, skip_says_why) {
+	.scenario = "skip_says_why",
+};
+
+FIXTURE_VARIANT_ADD(report, xfail_says_why) {
+	.scenario = "xfail_says_why",
+};
+
+FIXTURE_VARIANT_ADD(report, internal_error) {
+	.scenario = "internal_error",
+};
+
+FIXTURE_VARIANT_ADD(report, hypercall_ends_or_is_reported) {
+	.scenario = "hypercall_ends_or_is_reported",
+};
 
 TEST_F(report, matches_documented_report)
 {
@@ -397,12 +440,11 @@ TEST_F(report, matches_documented_report)
 	}
 
 	/*
-	 * A hypercall that never returns (seen on the kvm_pvm backend) must
+	 * A hypercall that never returns (the kvm_pvm backend's) must
 	 * end in the watchdog's report, not a hang.
 	 */
 	if (!strcmp(s->name, "hypercall_ends_or_is_reported") &&
-	    output_matches(res->output, "no exit within 3 s \\(watchdog\\): RIP 0x[0-9a-f]+ "
-			   "<guest_hypercall\\+0x[0-9a-f]+>")) {
+	    output_matches(res->output, "no exit within 3 s \\(watchdog\\): RIP 0x[0-9a-f]+ <guest_hypercall\\+0x[0-9a-f]+>")) {
 		TEST_ASSERT(res->exit_code == KSFT_FAIL, "the watchdog report must fail the test");
 		ksft_print_msg("the hypercall never returned here; the watchdog ended it\n");
 		return;

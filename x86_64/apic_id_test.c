@@ -64,7 +64,7 @@ static uint32_t x2apic_ldr_of(uint32_t id)
 	return ((id >> 4) << 16) | (1u << (id & 0xf));
 }
 
-/* --- Defaults for sparse vCPU IDs -------------------------------------------- */
+/* Defaults for sparse vCPU IDs */
 
 enum { REPORT_XAPIC, REPORT_X2APIC };
 
@@ -139,7 +139,7 @@ KVM_TEST(sparse_vcpu_ids_get_default_apic_ids)
 	kvm_vm_free(vm);
 }
 
-/* --- CPUID's initial APIC ID is the host's to choose ------------------------ */
+/* CPUID's initial APIC ID is the host's to choose */
 
 #define CPUID_ID_SKEW	0x5a
 
@@ -187,7 +187,7 @@ KVM_TEST(cpuid_initial_apic_id_is_what_the_host_set)
 	kvm_vm_free(vm);
 }
 
-/* --- The xAPIC ID can be changed, by the host and by the guest --------------- */
+/* The xAPIC ID can be changed, by the host and by the guest */
 
 #define NEW_XAPIC_ID	0x42
 
@@ -236,7 +236,7 @@ KVM_TEST(guest_write_changes_xapic_id)
 	kvm_vm_free(vm);
 }
 
-/* --- The x2APIC ID is read-only -------------------------------------------------- */
+/* The x2APIC ID is read-only */
 
 static void guest_write_x2apic_id(void)
 {
@@ -295,8 +295,8 @@ static void set_lapic_other_x2apic_id(bool use_32bit_ids)
 	stored = lapic_state_get_reg(&state, APIC_ID);
 	if (use_32bit_ids) {
 		TEST_ASSERT(ret == -EINVAL,
-			    "KVM_SET_LAPIC with x2APIC ID %u (vCPU ID %u) and "
-			    "USE_32BIT_IDS returned %d, expected -EINVAL", other, vcpu_id, ret);
+			    "KVM_SET_LAPIC with x2APIC ID %u (vCPU ID %u) and USE_32BIT_IDS returned %d, expected -EINVAL",
+			    other, vcpu_id, ret);
 		TEST_ASSERT_EQ(stored, vcpu_id);
 	} else {
 		TEST_ASSERT(!ret, "KVM_SET_LAPIC without USE_32BIT_IDS failed: %d", ret);
@@ -305,12 +305,11 @@ static void set_lapic_other_x2apic_id(bool use_32bit_ids)
 			ksft_print_msg("the host's x2APIC ID %u was ignored: KVM 6.11+ behaviour\n",
 				       other);
 		else if (stored >> 24 == other)
-			ksft_print_msg("the host's x2APIC ID %u was stored: KVM before 6.11 "
-				       "(without the 6.6.y/6.10.y backport); the guest then "
-				       "sees it\n", other);
+			ksft_print_msg("the host's x2APIC ID %u was stored: KVM before 6.11 (without the 6.6.y/6.10.y backport); the guest then sees it\n",
+				       other);
 		else
-			TEST_FAIL("KVM_GET_LAPIC ID 0x%x after setting x2APIC ID %u on "
-				  "vCPU %u: neither ignored nor stored", stored, other, vcpu_id);
+			TEST_FAIL("KVM_GET_LAPIC ID 0x%x after setting x2APIC ID %u on vCPU %u: neither ignored nor stored",
+				  stored, other, vcpu_id);
 	}
 
 	/*
@@ -336,7 +335,7 @@ KVM_TEST(set_lapic_other_x2apic_id_without_32bit_ids)
 	set_lapic_other_x2apic_id(false);
 }
 
-/* --- Entering x2APIC mode restores the ID ---------------------------------------- */
+/* Entering x2APIC mode restores the ID */
 
 static void guest_modify_then_enter_x2apic(void)
 {
@@ -368,7 +367,7 @@ KVM_TEST(x2apic_entry_restores_vcpu_id_and_ldr)
 	kvm_vm_free(vm);
 }
 
-/* --- INIT keeps a modified ID; a disable/enable cycle resets it ----------------- */
+/* INIT keeps a modified ID; a disable/enable cycle resets it */
 
 static void guest_target_modifies_id(void)
 {
@@ -445,7 +444,7 @@ KVM_TEST(init_keeps_modified_xapic_id_reenable_resets_it)
 	kvm_vm_free(vm);
 }
 
-/* --- KVM_SET_BOOT_CPU_ID picks the BSP, nothing else ----------------------------- */
+/* KVM_SET_BOOT_CPU_ID picks the BSP, nothing else */
 
 static void guest_report_bsp(void)
 {
@@ -472,8 +471,8 @@ KVM_TEST(set_boot_cpu_id_picks_bsp_only)
 
 	ret = __vm_ioctl(vm, KVM_SET_BOOT_CPU_ID, (void *)0ul);
 	TEST_ASSERT(ret == -1 && errno == EBUSY,
-		    "KVM_SET_BOOT_CPU_ID after vCPUs exist returned %d (errno %d), "
-		    "expected EBUSY", ret, errno);
+		    "KVM_SET_BOOT_CPU_ID after vCPUs exist returned %d (errno %d), expected EBUSY",
+		    ret, errno);
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(ids); i++) {
 		bool bsp = ids[i] == boot_id;

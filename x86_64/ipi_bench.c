@@ -176,7 +176,7 @@ static const struct route routes[] = {
 	  no_irqfd },
 };
 
-/* --- The floor: exits handled in the kernel and in userspace ------------------------ */
+/* The floor: exits handled in the kernel and in userspace */
 
 #define FLOOR_LOOPS	2000
 
@@ -244,7 +244,7 @@ static void measure_floor(struct floor *fl)
 	kvm_vm_free(vm);
 }
 
-/* --- One route ------------------------------------------------------------------------ */
+/* One route */
 
 struct measure {
 	const struct route *route;
@@ -328,10 +328,8 @@ static void print_measure(const struct measure *m, const struct floor *fl, bool 
 
 	ratio(m->median_ns, fl->cpuid_ns, r, sizeof(r));
 	if (json) {
-		printf("%s\n    {\"route\": \"%s\", \"vcpus\": %u, \"target\": \"%s\", "
-		       "\"samples\": %u, \"median_ns\": %llu, \"p99_ns\": %llu, "
-		       "\"median_cycles\": %llu, \"p99_cycles\": %llu, \"ipis_per_s\": %llu, "
-		       "\"median_x_floor\": %s, \"mismatches\": %u}", *first ? "" : ",",
+		printf("%s\n    {\"route\": \"%s\", \"vcpus\": %u, \"target\": \"%s\", \"samples\": %u, \"median_ns\": %llu, \"p99_ns\": %llu, \"median_cycles\": %llu, \"p99_cycles\": %llu, \"ipis_per_s\": %llu, \"median_x_floor\": %s, \"mismatches\": %u}",
+		       *first ? "" : ", ",
 		       m->route->name, m->vcpus, m->spinning ? "spinning" : "halted",
 		       m->samples, (unsigned long long)m->median_ns,
 		       (unsigned long long)m->p99_ns, (unsigned long long)m->median_cycles,
@@ -367,34 +365,58 @@ static void compare_xapic_ipi_test(const char *path)
 		printf(",\n  \"xapic_ipi_test\": {\"seconds\": %u, \"ipis\": %llu, \"ipis_per_s\": %llu}",
 		       seconds, sent, sent / seconds);
 	else
-		printf("# xapic_ipi_test (%s, %u s, physical fixed to a halted vCPU): %llu IPIs, "
-		       "%llu/s\n", path, seconds, sent, sent / seconds);
+		printf("# xapic_ipi_test (%s, %u s, physical fixed to a halted vCPU): %llu IPIs, %llu/s\n",
+		       path, seconds, sent, sent / seconds);
 }
 
-static void usage(const char *prog)
+static void print_usage(const char *prog)
 {
-	printf("usage: %s [-d SECONDS] [-r ROUTE] [-n N[,N...]] [-j] [-v] [-c PATH]\n"
-	       "  -d SECONDS  time per route, size and target state (default 1)\n"
-	       "  -r ROUTE    only this route (repeatable); routes:", prog);
+	printf("usage: %s [-d SECONDS] [-r ROUTE] [-n N[,N...]] [-j] [-v] [-c PATH]\n  -d SECONDS  time per route, size and target state (default 1)\n  -r ROUTE    only this route (repeatable); routes:",
+	       prog);
 	for (unsigned int i = 0; i < ARRAY_SIZE(routes); i++)
 		printf(" %s", routes[i].name);
-	printf("\n  -n LIST     vCPU counts (default 2,8,64)\n"
-	       "  -j          JSON instead of the table\n"
-	       "  -v          describe each route and give its sample count\n"
-	       "  -c PATH     also run the kernel's xapic_ipi_test for comparison\n");
+	printf("\n  -n LIST     vCPU counts (default 2,8,64)\n  -j          JSON instead of the table\n  -v          describe each route and give its sample count\n  -c PATH     also run the kernel's xapic_ipi_test for comparison\n");
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct options {
+	unsigned int sizes[8], nr_sizes;
+	bool want[ARRAY_SIZE(routes)];
+	const char *compare;
+};
+
+static bool parse_sizes(struct options *o, char *list)
 {
-	unsigned int sizes[8] = { 2, 8, 64 }, nr_sizes = 3;
-	bool want[ARRAY_SIZE(routes)], any_route = false, first = true;
-	const char *compare = NULL;
-	uint64_t *cycles, v;
-	struct floor fl;
 	char *tok, *save;
+	uint64_t v;
+
+	o->nr_sizes = 0;
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!parse_u64(tok, &v) || v < 2 || v > 256 || o->nr_sizes == ARRAY_SIZE(o->sizes))
+			return false;
+		o->sizes[o->nr_sizes++] = v;
+	}
+	return true;
+}
+
+static bool want_route(struct options *o, const char *name)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(routes); i++) {
+		if (!strcmp(name, routes[i].name)) {
+			o->want[i] = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* 1 to go on; 0 after -h (exit 0); -1 for a bad option (exit 1). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	bool any_route = false;
+	uint64_t v;
 	int opt;
 
-	memset(want, 0, sizeof(want));
 	while ((opt = getopt(argc, argv, "d:r:n:jvc:h")) != -1) {
 		switch (opt) {
 		case 'd':
@@ -403,21 +425,13 @@ int main(int argc, char **argv)
 			seconds = v;
 			break;
 		case 'r':
-			for (unsigned int i = 0; i < ARRAY_SIZE(routes); i++)
-				if (!strcmp(optarg, routes[i].name))
-					want[i] = any_route = true;
-			if (!any_route)
+			if (!want_route(o, optarg))
 				goto bad;
+			any_route = true;
 			break;
 		case 'n':
-			nr_sizes = 0;
-			for (tok = strtok_r(optarg, ",", &save); tok;
-			     tok = strtok_r(NULL, ",", &save)) {
-				if (!parse_u64(tok, &v) || v < 2 || v > 256 ||
-				    nr_sizes == ARRAY_SIZE(sizes))
-					goto bad;
-				sizes[nr_sizes++] = v;
-			}
+			if (!parse_sizes(o, optarg))
+				goto bad;
 			break;
 		case 'j':
 			json = true;
@@ -426,11 +440,11 @@ int main(int argc, char **argv)
 			verbose = 1;
 			break;
 		case 'c':
-			compare = optarg;
+			o->compare = optarg;
 			break;
 		case 'h':
-			usage(argv[0]);
-			return KSFT_PASS;
+			print_usage(argv[0]);
+			return 0;
 		default:
 			goto bad;
 		}
@@ -438,71 +452,92 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		goto bad;
 	if (!any_route)
-		memset(want, 1, sizeof(want));
+		memset(o->want, 1, sizeof(o->want));
+	return 1;
+bad:
+	print_usage(argv[0]);
+	return -1;
+}
+
+static void print_header(const struct floor *fl)
+{
+	if (json) {
+		printf("{\n  \"floor\": {\"cpuid_ns\": %llu, \"tpr_write_ns\": %llu, \"ucall_ns\": %llu},\n  \"routes\": [",
+		       (unsigned long long)fl->cpuid_ns, (unsigned long long)fl->tpr_ns,
+		       (unsigned long long)fl->ucall_ns);
+		return;
+	}
+	printf("# floor: CPUID (exit handled in the kernel) %llu ns; xAPIC TPR write %llu ns; ucall round trip (exit to userspace) %llu ns\n",
+	       (unsigned long long)fl->cpuid_ns, (unsigned long long)fl->tpr_ns,
+	       (unsigned long long)fl->ucall_ns);
+	printf("# IPI round trip: ICR write -> target's handler -> sender sees it; %u s per row\n",
+	       seconds);
+	printf("  %-16s %5s  %-8s %10s %10s %12s %10s %9s\n", "route", "vCPUs", "target",
+	       "median ns", "p99 ns", "median cyc", "IPIs/s", "x CPUID");
+}
+
+/* The wanted routes in VMs of @nr vCPUs: those needing Hyper-V in a VM of their own. */
+static void measure_size(const struct options *o, unsigned int nr, const struct floor *fl,
+			 uint64_t *cycles, bool *first)
+{
+	for (int hyperv = 0; hyperv < 2; hyperv++) {
+		struct ipi_engine_options opts = { .hyperv = hyperv };
+		struct ipi_engine *eng = NULL;
+
+		for (unsigned int i = 0; i < ARRAY_SIZE(routes); i++) {
+			const struct route *r = &routes[i];
+			const char *why = r->unavailable ? r->unavailable() : NULL;
+
+			if (!o->want[i] || r->hyperv != hyperv)
+				continue;
+			if (why) {
+				printf("# %s left out: %s\n", r->name, why);
+				continue;
+			}
+			if (!eng)
+				eng = ipi_engine_create_opts(nr, NULL, &opts);
+			for (int spinning = 0; spinning < 2; spinning++) {
+				struct measure m = { 0 };
+
+				measure_route(eng, r, spinning, &m, cycles);
+				print_measure(&m, fl, first);
+			}
+		}
+		ipi_engine_free(eng);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .sizes = { 2, 8, 64 }, .nr_sizes = 3 };
+	bool first = true;
+	uint64_t *cycles;
+	struct floor fl;
+	int ret;
+
+	ret = parse_options(argc, argv, &o);
+	if (ret <= 0)
+		return ret ? KSFT_FAIL : KSFT_PASS;
 	kvm_require_dev_kvm();
 
 	cycles = malloc(MAX_SAMPLES * sizeof(*cycles));
 	TEST_ASSERT(cycles, "out of memory");
 	measure_floor(&fl);
-	if (json) {
-		printf("{\n  \"floor\": {\"cpuid_ns\": %llu, \"tpr_write_ns\": %llu, "
-		       "\"ucall_ns\": %llu},\n  \"routes\": [",
-		       (unsigned long long)fl.cpuid_ns, (unsigned long long)fl.tpr_ns,
-		       (unsigned long long)fl.ucall_ns);
-	} else {
-		printf("# floor: CPUID (exit handled in the kernel) %llu ns; xAPIC TPR write "
-		       "%llu ns; ucall round trip (exit to userspace) %llu ns\n",
-		       (unsigned long long)fl.cpuid_ns, (unsigned long long)fl.tpr_ns,
-		       (unsigned long long)fl.ucall_ns);
-		printf("# IPI round trip: ICR write -> target's handler -> sender sees it; "
-		       "%u s per row\n", seconds);
-		printf("  %-16s %5s  %-8s %10s %10s %12s %10s %9s\n", "route", "vCPUs",
-		       "target", "median ns", "p99 ns", "median cyc", "IPIs/s", "x CPUID");
-	}
-
-	for (unsigned int s = 0; s < nr_sizes; s++) {
-		struct ipi_engine *eng;
-
-		if (sizes[s] > kvm_max_vcpus()) {
-			printf("# %u vCPUs left out: the host allows %u\n", sizes[s],
+	print_header(&fl);
+	for (unsigned int s = 0; s < o.nr_sizes; s++) {
+		if (o.sizes[s] > kvm_max_vcpus()) {
+			printf("# %u vCPUs left out: the host allows %u\n", o.sizes[s],
 			       kvm_max_vcpus());
 			continue;
 		}
-		for (int hyperv = 0; hyperv < 2; hyperv++) {
-			struct ipi_engine_options opts = { .hyperv = hyperv };
-
-			eng = NULL;
-			for (unsigned int i = 0; i < ARRAY_SIZE(routes); i++) {
-				const struct route *r = &routes[i];
-				const char *why = r->unavailable ? r->unavailable() : NULL;
-
-				if (!want[i] || r->hyperv != hyperv)
-					continue;
-				if (why) {
-					printf("# %s left out: %s\n", r->name, why);
-					continue;
-				}
-				if (!eng)
-					eng = ipi_engine_create_opts(sizes[s], NULL, &opts);
-				for (int spinning = 0; spinning < 2; spinning++) {
-					struct measure m = { 0 };
-
-					measure_route(eng, r, spinning, &m, cycles);
-					print_measure(&m, &fl, &first);
-				}
-			}
-			ipi_engine_free(eng);
-		}
+		measure_size(&o, o.sizes[s], &fl, cycles, &first);
 	}
 	if (json)
 		printf("\n  ]");
-	if (compare)
-		compare_xapic_ipi_test(compare);
+	if (o.compare)
+		compare_xapic_ipi_test(o.compare);
 	if (json)
 		printf("\n}\n");
+	free(cycles);
 	return KSFT_PASS;
-
-bad:
-	usage(argv[0]);
-	return KSFT_FAIL;
 }

@@ -64,7 +64,7 @@ static const uint8_t all_modes[] = {
 	APIC_DELIVERY_FIXED, APIC_DELIVERY_LOWEST, APIC_DELIVERY_NMI,
 };
 
-/* --- Physical destinations ------------------------------------------------------ */
+/* Physical destinations */
 
 /* vCPU IDs 0-3 with APIC IDs 0-3: each ID, an absent ID, broadcast. */
 TEST_F(routing, physical_identity)
@@ -171,7 +171,7 @@ TEST_F(routing, physical_aliased)
 	family_finish(f);
 }
 
-/* --- Logical destinations, xAPIC ---------------------------------------------------- */
+/* Logical destinations, xAPIC */
 
 static void set_ldrs(struct family *f, const uint32_t *logical_ids, uint32_t dfr)
 {
@@ -287,7 +287,7 @@ TEST_F(routing, logical_mixed_dfr)
 	family_finish(f);
 }
 
-/* --- x2APIC ------------------------------------------------------------------------ */
+/* x2APIC */
 
 static void all_x2apic(struct family *f)
 {
@@ -405,7 +405,7 @@ TEST_F(routing, mixed_xapic_x2apic)
 	family_finish(f);
 }
 
-/* --- Shorthands, disabled targets ------------------------------------------------ */
+/* Shorthands, disabled targets */
 
 /*
  * Shorthands from xAPIC and x2APIC senders, with a software-disabled and a
@@ -535,8 +535,7 @@ KVM_TEST(tpr_keeps_its_subclass)
 	uint32_t at_host, first;
 	struct ucall uc;
 
-	ksft_print_msg("source: SDM vol. 3A 'Task Priority Register (TPR)': bits 7:4 class, "
-		       "3:0 sub-class, read/write\n");
+	ksft_print_msg("source: SDM vol. 3A 'Task Priority Register (TPR)': bits 7:4 class, 3:0 sub-class, read/write\n");
 	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpu, &uc), UCALL_SYNC);
 	first = uc.args[0];
 	at_host = vcpu_lapic_get_tpr(vcpu);
@@ -545,8 +544,8 @@ KVM_TEST(tpr_keeps_its_subclass)
 	kvm_vm_free(vm);
 	if (first == 0x08 && at_host == 0x08 && uc.args[0] == 0x08)
 		return;
-	ksft_print_msg("TPR written 0x08: the guest reads 0x%x, KVM_GET_LAPIC has 0x%x, the "
-		       "guest reads 0x%llx after an exit (%s, kernel %s)\n", first, at_host,
+	ksft_print_msg("TPR written 0x08: the guest reads 0x%x, KVM_GET_LAPIC has 0x%x, the guest reads 0x%llx after an exit (%s, kernel %s)\n",
+		       first, at_host,
 		       (unsigned long long)uc.args[0], kvm_backend(), host_kernel_release());
 	if (kvm_deviation_expected(KVM_DEV_SVM_TPR_SUBCLASS))
 		test_xfail("known deviation of %s %s: %s", kvm_backend(), host_kernel_release(),
@@ -554,7 +553,7 @@ KVM_TEST(tpr_keeps_its_subclass)
 	TEST_FAIL("the TPR lost its sub-class");
 }
 
-/* --- The host as sender: KVM_SIGNAL_MSI --------------------------------------------- */
+/* The host as sender: KVM_SIGNAL_MSI */
 
 static void msi_family(const char *name, uint64_t x2apic_api, bool x2apic, bool map_off)
 {
@@ -605,13 +604,12 @@ TEST_F(routing, msi_x2apic_targets_no_broadcast_quirk)
 		   variant->map_off);
 }
 
-/* --- KVM's PV send-IPI hypercall ------------------------------------------------------ */
+/* KVM's PV send-IPI hypercall */
 
 static void require_hypercalls_return(void)
 {
 	TEST_REQUIRE_MSG(strcmp(kvm_backend(), "kvm_pvm"),
-			 "kvm_pvm does not return from hypercalls (tests/lib_report_test: "
-			 "hypercall_ends_or_is_reported)");
+			 "kvm_pvm does not return from hypercalls (tests/lib_report_test: hypercall_ends_or_is_reported)");
 }
 
 static void require_pv_send_ipi(void)
@@ -723,7 +721,7 @@ TEST_F(routing, pv_ipi_aliased_ids_32bit)
 	family_finish(f);
 }
 
-/* --- Hyper-V synthetic cluster IPIs ------------------------------------------------------- */
+/* Hyper-V synthetic cluster IPIs */
 
 /* HvCallSendSyntheticClusterIpi(Ex) to the VPs of @lo/@hi (or all), as @flags says. */
 static void add_hv_ipi(struct family *f, uint8_t flags, uint64_t lo, uint64_t hi)
@@ -776,7 +774,7 @@ TEST_F(routing, hyperv_ipi_by_vp_index)
 	family_finish(f);
 }
 
-/* --- Device interrupts: irqfd and the IOAPIC --------------------------------------------- */
+/* Device interrupts: irqfd and the IOAPIC */
 
 /* A device interrupt through @door: physical or logical destination. */
 static void add_device_irq(struct family *f, uint8_t door, uint8_t dm, bool logical,
@@ -854,7 +852,7 @@ TEST_F(routing, ioapic_edge_entries_x2apic_targets)
 		      variant->map_off);
 }
 
-/* --- INIT and start-up IPIs ------------------------------------------------------------ */
+/* INIT and start-up IPIs */
 
 /*
  * SDM vol. 3A "MP Initialization Protocol Algorithm": INIT puts an AP in
@@ -957,8 +955,8 @@ static void init_step(struct kvm_vcpu **vcpus, const struct init_sipi_case *c,
 		uint32_t want = apic_model_accepts(res, i) ? target_state : KVM_MP_STATE_RUNNABLE;
 		uint32_t got = vcpu_get_mp_state(vcpus[i]);
 
-		TEST_ASSERT(got == want, "%s, after step %llu: vCPU %u (APIC ID 0x%x) is %s, "
-			    "expected %s", c->name, (unsigned long long)step, c->vcpu_ids[i],
+		TEST_ASSERT(got == want, "%s, after step %llu: vCPU %u (APIC ID 0x%x) is %s, expected %s",
+			    c->name, (unsigned long long)step, c->vcpu_ids[i],
 			    c->x2apic ? c->vcpu_ids[i] : c->xapic_ids[i], mp_state_name(got),
 			    mp_state_name(want));
 	}
@@ -974,8 +972,8 @@ static void check_started(struct kvm_vcpu *vcpu, const struct init_sipi_case *c)
 	vcpu_regs_get(vcpu, &regs);
 	TEST_ASSERT(!(sregs.cr0 & 1) && sregs.cs.selector == SIPI_VECTOR << 8 &&
 		    sregs.cs.base == SIPI_VECTOR << 12 && regs.rip == 0,
-		    "%s: vCPU %u starts at CS 0x%x (base 0x%llx) IP 0x%llx, CR0 0x%llx; expected "
-		    "real mode at 0x%x:0", c->name, vcpu->id, sregs.cs.selector,
+		    "%s: vCPU %u starts at CS 0x%x (base 0x%llx) IP 0x%llx, CR0 0x%llx; expected real mode at 0x%x:0",
+		    c->name, vcpu->id, sregs.cs.selector,
 		    (unsigned long long)sregs.cs.base, (unsigned long long)regs.rip,
 		    (unsigned long long)sregs.cr0, SIPI_VECTOR << 8);
 	vcpu_run(vcpu);
@@ -1071,13 +1069,13 @@ KVM_TEST(init_sipi_sipi_to_absent_id)
 	init_sipi(&c);
 }
 
-/* --- A level-triggered IOAPIC line ------------------------------------------------------ */
+/* A level-triggered IOAPIC line */
 
 #define LEVEL_VECTOR	0x61
 #define LEVEL_PIN	17
 #define LEVEL_WAIT	2000000000ull	/* TSC cycles: bounds every wait */
 
-static volatile unsigned int level_count;
+static unsigned int level_count;
 
 /* Counts, no EOI: the guest sends it when the test says so. */
 static void guest_level_handler(struct ex_regs *regs)
@@ -1090,9 +1088,9 @@ static unsigned int level_wait_count(unsigned int n)
 {
 	uint64_t deadline = rdtsc() + LEVEL_WAIT;
 
-	while (level_count < n && rdtsc() < deadline)
+	while (READ_ONCE(level_count) < n && rdtsc() < deadline)
 		cpu_relax();
-	return level_count;
+	return READ_ONCE(level_count);
 }
 
 static bool remote_irr(void)
@@ -1154,8 +1152,7 @@ KVM_TEST(ioapic_level_triggered_remote_irr_and_eoi)
 	unsigned int extra = 0;
 	struct ucall uc;
 
-	ksft_print_msg("source: 82093AA datasheet 'I/O Redirection Table Registers' (Remote "
-		       "IRR, level trigger); SDM vol. 3A 'Trigger Mode Register (TMR)'\n");
+	ksft_print_msg("source: 82093AA datasheet 'I/O Redirection Table Registers' (Remote IRR, level trigger); SDM vol. 3A 'Trigger Mode Register (TMR)'\n");
 	vm_install_exception_handler(vm, LEVEL_VECTOR, guest_level_handler);
 	for (uint64_t i = 0; i < ARRAY_SIZE(level_steps); i++) {
 		const struct level_step *st = &level_steps[i];
@@ -1164,8 +1161,8 @@ KVM_TEST(ioapic_level_triggered_remote_irr_and_eoi)
 		TEST_ASSERT_EQ(uc.args[0], i);
 		TEST_ASSERT(uc.args[1] >= st->count && uc.args[2] == st->remote_irr &&
 			    uc.args[3] == st->tmr,
-			    "step %llu (%s): %llu interrupt(s), Remote IRR %llu, TMR %llu; "
-			    "expected %u, %u, %u", (unsigned long long)i, st->what,
+			    "step %llu (%s): %llu interrupt(s), Remote IRR %llu, TMR %llu; expected %u, %u, %u",
+			    (unsigned long long)i, st->what,
 			    (unsigned long long)uc.args[1], (unsigned long long)uc.args[2],
 			    (unsigned long long)uc.args[3], st->count, st->remote_irr, st->tmr);
 		if (uc.args[1] > st->count + extra) {
@@ -1188,11 +1185,11 @@ KVM_TEST(ioapic_level_triggered_remote_irr_and_eoi)
 	TEST_FAIL("%u interrupt(s) more than the line sent", extra);
 }
 
-/* --- When an accepted interrupt is taken --------------------------------------------- */
+/* When an accepted interrupt is taken */
 
 #define SHADOW_VECTOR	0x41
 
-static volatile unsigned int shadow_count;
+static unsigned int shadow_count;
 
 static void guest_shadow_handler(struct ex_regs *regs)
 {
@@ -1218,12 +1215,12 @@ static void guest_sti_shadow(void)
 	GUEST_ASSERT(xapic_read_reg(APIC_IRR + (SHADOW_VECTOR / 32) * 0x10) &
 		     BIT(SHADOW_VECTOR % 32));
 	__asm__ __volatile__("sti; nop; cli" ::: "memory");
-	after_shadow = shadow_count;
+	after_shadow = READ_ONCE(shadow_count);
 	sti();
-	while (!shadow_count && spins < 10000000)
+	while (!READ_ONCE(shadow_count) && spins < 10000000)
 		spins++;
 	cli();
-	GUEST_SYNC(after_shadow, shadow_count, spins);
+	GUEST_SYNC(after_shadow, READ_ONCE(shadow_count), spins);
 	GUEST_DONE();
 }
 
@@ -1233,9 +1230,7 @@ KVM_TEST(pending_interrupt_taken_after_sti_shadow)
 	struct kvm_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_sti_shadow);
 	struct ucall uc;
 
-	ksft_print_msg("source: SDM vol. 2B STI: interrupts are recognized after the "
-		       "instruction that follows STI; SDM vol. 3A 'Priority Among "
-		       "Simultaneous Exceptions and Interrupts' (taken at the next boundary)\n");
+	ksft_print_msg("source: SDM vol. 2B STI: interrupts are recognized after the instruction that follows STI; SDM vol. 3A 'Priority Among Simultaneous Exceptions and Interrupts' (taken at the next boundary)\n");
 	vm_install_exception_handler(vm, SHADOW_VECTOR, guest_shadow_handler);
 	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpu, &uc), UCALL_SYNC);
 	vcpu_run_to_done(vcpu);
@@ -1244,8 +1239,7 @@ KVM_TEST(pending_interrupt_taken_after_sti_shadow)
 		    (unsigned long long)uc.args[1]);
 	if (uc.args[0] == 1)
 		return;
-	ksft_print_msg("the pending self-IPI was not taken after 'sti; nop': it came %llu "
-		       "loop iterations later (%s, kernel %s)\n",
+	ksft_print_msg("the pending self-IPI was not taken after 'sti; nop': it came %llu loop iterations later (%s, kernel %s)\n",
 		       (unsigned long long)uc.args[2], kvm_backend(), host_kernel_release());
 	if (kvm_deviation_expected(KVM_DEV_PVM_LATE_INTERRUPT))
 		test_xfail("known deviation of %s %s: %s", kvm_backend(), host_kernel_release(),
@@ -1253,7 +1247,7 @@ KVM_TEST(pending_interrupt_taken_after_sti_shadow)
 	TEST_FAIL("a pending interrupt was not taken right after the STI shadow");
 }
 
-static volatile unsigned int nmi_count, nmi_in_handler, nmi_release;
+static unsigned int nmi_count, nmi_in_handler, nmi_release;
 
 /* The first NMI holds the handler (NMIs blocked) until the sender says go. */
 static void guest_holding_nmi_handler(struct ex_regs *regs)
@@ -1262,8 +1256,8 @@ static void guest_holding_nmi_handler(struct ex_regs *regs)
 
 	if (nmi_count++)
 		return;
-	nmi_in_handler = 1;
-	while (!nmi_release && rdtsc() < deadline)
+	WRITE_ONCE(nmi_in_handler, 1);
+	while (!READ_ONCE(nmi_release) && rdtsc() < deadline)
 		cpu_relax();
 }
 
@@ -1275,12 +1269,12 @@ static void guest_nmi_target(void)
 	sti();
 	/* Wait for the NMIs, then long enough for a stray one to show. */
 	deadline = rdtsc() + 4000000000ull;
-	while (!nmi_release && rdtsc() < deadline)
+	while (!READ_ONCE(nmi_release) && rdtsc() < deadline)
 		cpu_relax();
 	deadline = rdtsc() + 200000000ull;
 	while (rdtsc() < deadline)
 		cpu_relax();
-	GUEST_SYNC(nmi_count, nmi_in_handler);
+	GUEST_SYNC(READ_ONCE(nmi_count), READ_ONCE(nmi_in_handler));
 	GUEST_DONE();
 }
 
@@ -1291,16 +1285,16 @@ static void guest_nmi_sender(uint32_t target_id)
 
 	xapic_enable();
 	apic_send_ipi(&nmi);
-	while (!nmi_in_handler && rdtsc() < deadline)
+	while (!READ_ONCE(nmi_in_handler) && rdtsc() < deadline)
 		cpu_relax();
-	GUEST_ASSERT(nmi_in_handler);
+	GUEST_ASSERT(READ_ONCE(nmi_in_handler));
 	/* Two more while the target's NMIs are blocked: one is held, one is lost. */
 	apic_send_ipi(&nmi);
 	apic_send_ipi(&nmi);
 	deadline = rdtsc() + 200000000ull;
 	while (rdtsc() < deadline)
 		cpu_relax();
-	nmi_release = 1;
+	WRITE_ONCE(nmi_release, 1);
 	GUEST_DONE();
 }
 
@@ -1310,8 +1304,7 @@ KVM_TEST_TIMEOUT(nmis_while_blocked_latch_only_one, 60)
 	struct kvm_vm *vm = vm_create_with_vcpus(2, guest_nmi_target, vcpus);
 	struct ucall uc;
 
-	ksft_print_msg("source: SDM vol. 3A 'Handling Multiple NMIs': while an NMI handler "
-		       "runs, further NMIs are blocked and at most one is held pending\n");
+	ksft_print_msg("source: SDM vol. 3A 'Handling Multiple NMIs': while an NMI handler runs, further NMIs are blocked and at most one is held pending\n");
 	vm_install_exception_handler(vm, NMI_VECTOR, guest_holding_nmi_handler);
 	vcpu_set_entry(vcpus[1], guest_nmi_sender);
 	vcpu_args_set(vcpus[1], 1, vcpus[0]->id);
@@ -1324,13 +1317,12 @@ KVM_TEST_TIMEOUT(nmis_while_blocked_latch_only_one, 60)
 	TEST_ASSERT(uc.args[1], "the first NMI never reached its handler");
 	if (uc.args[0] == 2)
 		return;
-	ksft_print_msg("3 NMIs sent, the second and third while the first was being "
-		       "handled: %llu taken, expected 2 (%s, kernel %s)\n",
+	ksft_print_msg("3 NMIs sent, the second and third while the first was being handled: %llu taken, expected 2 (%s, kernel %s)\n",
 		       (unsigned long long)uc.args[0], kvm_backend(), host_kernel_release());
 	TEST_FAIL("%llu NMIs taken, expected 2", (unsigned long long)uc.args[0]);
 }
 
-/* --- Random topologies ------------------------------------------------------------ */
+/* Random topologies */
 
 static uint64_t rng_state;
 
@@ -1431,7 +1423,7 @@ KVM_TEST_TIMEOUT(random_topologies, 600)
 	family_known_verdict();
 }
 
-/* --- Exhaustive (-x) ------------------------------------------------------------------ */
+/* Exhaustive (-x) */
 
 TEST_F_TIMEOUT(routing, exhaustive_physical_and_logical, 1200)
 {
@@ -1465,46 +1457,53 @@ TEST_F_TIMEOUT(routing, exhaustive_physical_and_logical, 1200)
 	family_finish(f);
 }
 
-/* --- main ------------------------------------------------------------------------------ */
+/* main */
 
-static void usage(const char *prog)
+static void print_usage(const char *prog)
 {
 	printf("usage: %s [-s SEED] [-n ROUNDS] [-x] [kselftest_harness options]\n", prog);
+}
+
+static bool exhaustive;
+
+static bool handle_option(int opt, const char *arg)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case 's':
+		return parse_u64(arg, &family_seed);
+	case 'n':
+		if (!parse_u64(arg, &v) || !v || v > 100000)
+			return false;
+		random_rounds = v;
+		return true;
+	case 'x':
+		exhaustive = true;
+		return true;
+	}
+	return false;
 }
 
 int main(int argc, char **argv)
 {
 	char *harness_argv[64];
-	int harness_argc = 0;
-	bool exhaustive = false;
-	uint64_t v;
+	int harness_argc;
 
-	harness_argv[harness_argc++] = argv[0];
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-x")) {
-			exhaustive = true;
-		} else if (!strcmp(argv[i], "-s") || !strcmp(argv[i], "-n")) {
-			if (i + 1 >= argc || !parse_u64(argv[i + 1], &v) ||
-			    (argv[i][1] == 'n' && (!v || v > 100000))) {
-				usage(argv[0]);
-				return KSFT_FAIL;
-			}
-			if (argv[i][1] == 's')
-				family_seed = v;
-			else
-				random_rounds = v;
-			i++;
-		} else if (harness_argc < (int)ARRAY_SIZE(harness_argv) - 3) {
-			harness_argv[harness_argc++] = argv[i];
-		}
+	harness_argc = test_split_options(argc, argv, "s:n:x", handle_option, harness_argv,
+					  ARRAY_SIZE(harness_argv) - 2);
+	if (harness_argc < 0) {
+		print_usage(argv[0]);
+		return KSFT_FAIL;
 	}
 	if (!exhaustive) {
 		harness_argv[harness_argc++] = "-T";
 		harness_argv[harness_argc++] = "exhaustive_physical_and_logical";
+		harness_argv[harness_argc] = NULL;
 	}
-	harness_argv[harness_argc] = NULL;
-
-	kvm_require_dev_kvm();
-	family_totals_init();
+	if (!kvm_harness_only_lists(harness_argc, harness_argv)) {
+		kvm_require_dev_kvm();
+		family_totals_init();
+	}
 	return test_harness_run(harness_argc, harness_argv);
 }

@@ -55,6 +55,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kmsg.h"
 #include "kvm_test_harness.h"
 #include "apic.h"
 #include "guest_memory.h"
@@ -161,7 +162,7 @@ struct stress_shared {
 /* Guest global: the round's shared block. */
 static struct stress_shared *stress;
 
-/* --- Guest side ------------------------------------------------------------------- */
+/* Guest side */
 
 static struct ipi_mailbox *mailbox_of(unsigned int cpu)
 {
@@ -218,7 +219,7 @@ static void guest_target(unsigned int t)
 	wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() + stress->backstop_tsc);
 	for (;;) {
 		cli();
-		if (mb->count[STOP_VECTOR] || mb->count[TIMER_VECTOR])
+		if (READ_ONCE(mb->count[STOP_VECTOR]) || READ_ONCE(mb->count[TIMER_VECTOR]))
 			break;
 		safe_halt();
 	}
@@ -233,12 +234,12 @@ static void guest_target(unsigned int t)
  */
 static void halt_until_timer(uint64_t deadline, uint32_t *armed)
 {
-	const volatile uint32_t *timer = &my_mailbox()->count[TIMER_VECTOR];
-	uint32_t before = *timer;
+	const uint32_t *timer = &my_mailbox()->count[TIMER_VECTOR];
+	uint32_t before = READ_ONCE(*timer);
 
 	wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
 	(*armed)++;
-	while (*timer == before) {
+	while (READ_ONCE(*timer) == before) {
 		safe_halt();
 		cli();
 	}
@@ -252,10 +253,10 @@ static void halt_until_timer(uint64_t deadline, uint32_t *armed)
 static bool wait_count(struct sender_log *log, unsigned int target, unsigned int slot,
 		       uint32_t want, uint64_t deadline)
 {
-	const volatile uint32_t *count = &mailbox_of(target)->count[slot];
+	const uint32_t *count = &mailbox_of(target)->count[slot];
 	uint64_t now;
 
-	while (*count < want) {
+	while (READ_ONCE(*count) < want) {
 		now = rdtsc();
 		if (now > deadline)
 			return false;
@@ -391,8 +392,8 @@ static bool apply_change(struct changer_state *st, uint32_t change, const uint8_
 		apic_set_mode(APIC_MODE_DISABLED);
 		apic_set_mode(APIC_MODE_XAPIC);
 		id = xapic_read_reg(APIC_ID) >> 24;
-		__GUEST_ASSERT(in_pool(pool, id), "xAPIC ID 0x%x after re-enabling, "
-			       "not in this changer's pool", id);
+		__GUEST_ASSERT(in_pool(pool, id), "xAPIC ID 0x%x after re-enabling, not in this changer's pool",
+			       id);
 		st->x2apic = false;
 		break;
 	default:
@@ -466,72 +467,7 @@ static void guest_main(void)
 		guest_changer(me - FIRST_CHANGER);
 }
 
-/* --- Host side: the kernel log ------------------------------------------------------ */
-
-static const char *const kmsg_patterns[] = {
-	"WARNING:", "BUG:", "kernel BUG", "Call Trace",
-};
-
-/* /dev/kmsg positioned at its end, or -1 (said in a diagnostic line). */
-static int kmsg_begin(void)
-{
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-
-	if (fd < 0) {
-		ksft_print_msg("dmesg not readable (/dev/kmsg: %s): new kernel warnings are "
-			       "not checked\n", strerror(errno));
-		return -1;
-	}
-	if (lseek(fd, 0, SEEK_END) < 0) {
-		ksft_print_msg("dmesg: cannot seek /dev/kmsg to its end (%s): new kernel "
-			       "warnings are not checked\n", strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Scan what the kernel logged since kmsg_begin(); returns the bad lines. */
-static unsigned int kmsg_end(int fd)
-{
-	unsigned int records = 0, bad = 0;
-	char rec[8192];		/* more than a record can hold: a read takes one */
-
-	if (fd < 0)
-		return 0;
-	for (;;) {
-		ssize_t n = read(fd, rec, sizeof(rec) - 1);
-		char *text, *eol;
-
-		if (n < 0 && errno == EPIPE) {
-			ksft_print_msg("dmesg: records overwritten while the test ran\n");
-			continue;
-		}
-		if (n <= 0)
-			break;
-		rec[n] = '\0';
-		records++;
-		/* "prio,seq,time,flags;text\n" then " KEY=value" lines. */
-		text = strchr(rec, ';');
-		text = text ? text + 1 : rec;
-		eol = strchr(text, '\n');
-		if (eol)
-			*eol = '\0';
-		for (unsigned int i = 0; i < ARRAY_SIZE(kmsg_patterns); i++) {
-			if (strstr(text, kmsg_patterns[i])) {
-				ksft_print_msg("dmesg: %s\n", text);
-				bad++;
-				break;
-			}
-		}
-	}
-	close(fd);
-	ksft_print_msg("dmesg: %u new record(s) during the case, %u with WARNING:/BUG:/"
-		       "kernel BUG/Call Trace\n", records, bad);
-	return bad;
-}
-
-/* --- Host side: rounds --------------------------------------------------------------- */
+/* Host side: rounds */
 
 struct variant {
 	const char *name;
@@ -656,8 +592,8 @@ static void check_variant(const struct variant *v, const uint32_t *dest)
 
 			TEST_ASSERT(id != XAPIC_BROADCAST, "changer pool holds 0xff");
 			for (unsigned int t = 0; t < NR_TARGETS; t++)
-				TEST_ASSERT(id != dest[t], "changer %u may take target %u's ID "
-					    "0x%x", b, t, dest[t]);
+				TEST_ASSERT(id != dest[t], "changer %u may take target %u's ID 0x%x",
+					    b, t, dest[t]);
 			for (unsigned int s = 0; s < NR_SENDERS; s++)
 				TEST_ASSERT(id != v->vcpu_id[FIRST_SENDER + s],
 					    "changer %u may take sender %u's ID", b, s);
@@ -782,8 +718,8 @@ static void stress_vcpu_thread(struct kvm_vcpu *vcpu)
 		 */
 		if (vcpu_run_bounded(vcpu) == -ETIMEDOUT) {
 			rd->stuck[vcpu->index] = classify_stuck(vcpu);
-			ksft_print_msg("STUCK: round %u (seed 0x%llx): vCPU %u did not come back "
-				       "within %u s: %s%s\n", rd->index,
+			ksft_print_msg("STUCK: round %u (seed 0x%llx): vCPU %u did not come back within %u s: %s%s\n",
+				       rd->index,
 				       (unsigned long long)rd->seed, vcpu->id, vcpu->timeout_s,
 				       vcpu_describe_stuck(vcpu, stuck, sizeof(stuck)),
 				       rd->stuck[vcpu->index] == STUCK_TIMER_LOST ?
@@ -884,15 +820,15 @@ static void report_mismatch(struct round *rd, unsigned int cpu, unsigned int slo
 			 rd->sh->pool[cpu - FIRST_CHANGER][3],
 			 rd->sh->pool[cpu - FIRST_CHANGER][4]);
 	if (tcg_svm_injection_explains(rd, cpu, slot, got, want)) {
-		ksft_print_msg("KNOWN: round %u (seed 0x%llx): %s counted %u on %s (%u of "
-			       "them pending in IRR), expected %u (%s); known: %s\n", rd->index,
+		ksft_print_msg("KNOWN: round %u (seed 0x%llx): %s counted %u on %s (%u of them pending in IRR), expected %u (%s); known: %s\n",
+			       rd->index,
 			       (unsigned long long)rd->seed, who, got, what, pending, want,
 			       source, kvm_deviation_what(KVM_DEV_TCG_SVM_DOUBLE_INJECTION));
 		rd->known++;
 		return;
 	}
-	ksft_print_msg("%s: round %u (seed 0x%llx): %s counted %u on %s (%u of them pending "
-		       "in IRR), expected %u (%s)\n", kind, rd->index,
+	ksft_print_msg("%s: round %u (seed 0x%llx): %s counted %u on %s (%u of them pending in IRR), expected %u (%s)\n",
+		       kind, rd->index,
 		       (unsigned long long)rd->seed, who, got, what, pending, want, source);
 	rd->mismatches++;
 }
@@ -916,8 +852,8 @@ static void check_vcpu(struct round *rd, unsigned int cpu)
 			if (irr & BIT(bit))
 				pending[w * 32 + bit]++;
 		if (isr) {
-			ksft_print_msg("round %u (seed 0x%llx): vCPU %u ended with ISR[%u] = "
-				       "0x%x: an interrupt never got its EOI\n", rd->index,
+			ksft_print_msg("round %u (seed 0x%llx): vCPU %u ended with ISR[%u] = 0x%x: an interrupt never got its EOI\n",
+				       rd->index,
 				       (unsigned long long)rd->seed, vcpu->id, w, isr);
 			rd->mismatches++;
 		}
@@ -949,8 +885,8 @@ static void check_target_state(struct round *rd, unsigned int t)
 		want &= 0xff;	/* KVM_GET_LAPIC without USE_32BIT_IDS: the ID mod 256 */
 	if (mode == (rd->v->x2apic ? APIC_MODE_X2APIC : APIC_MODE_XAPIC) && id == want)
 		return;
-	ksft_print_msg("round %u (seed 0x%llx): target %u (vCPU %u) ended in %s mode with "
-		       "ID 0x%x, wanted 0x%x\n", rd->index, (unsigned long long)rd->seed, t,
+	ksft_print_msg("round %u (seed 0x%llx): target %u (vCPU %u) ended in %s mode with ID 0x%x, wanted 0x%x\n",
+		       rd->index, (unsigned long long)rd->seed, t,
 		       vcpu->id, apic_mode_name(mode), id, want);
 	rd->mismatches++;
 }
@@ -960,14 +896,13 @@ static uint64_t ms_to_tsc(uint64_t tsc_khz, uint64_t ms)
 	return tsc_khz * ms;
 }
 
-/* One round in a fresh VM; returns the number of mismatches. */
-static unsigned int round_run(struct round *rd)
+/* A fresh VM for the round: every vCPU, its mailbox, the shared block. */
+static uint64_t round_vm_create(struct round *rd)
 {
 	const struct variant *v = rd->v;
-	unsigned int changes[NR_CHANGE_KINDS] = { 0 }, backstops = 0, timers = 0;
-	uint64_t tsc_khz, t0, ns, max_wait = 0;
 	struct stress_shared *sh;
 	struct kvm_vm *vm;
+	uint64_t tsc_khz;
 	vm_vaddr_t gva;
 
 	vm = __vm_create(NR_VCPUS, sizeof(*sh) +
@@ -999,18 +934,30 @@ static unsigned int round_run(struct round *rd)
 	sh->backstop_tsc = ms_to_tsc(tsc_khz, BACKSTOP_MS);
 	sh->pace_unit_tsc = tsc_khz * PACE_UNIT_US / 1000;
 	sh->poll_tsc = tsc_khz * POLL_US / 1000;
-	round_script(rd);
+	return tsc_khz;
+}
+
+/* Every vCPU on its own thread, all started at once; the time they took. */
+static uint64_t round_execute(struct round *rd)
+{
+	uint64_t t0;
 
 	TEST_ASSERT(!pthread_barrier_init(&rd->start, NULL, NR_VCPUS + 1),
 		    "pthread_barrier_init");
-	vm_vcpu_threads_start(vm, stress_vcpu_thread);
+	vm_vcpu_threads_start(rd->vm, stress_vcpu_thread);
 	pthread_barrier_wait(&rd->start);
 	t0 = now_ns();
-	vm_vcpu_threads_join(vm);
-	ns = now_ns() - t0;
+	vm_vcpu_threads_join(rd->vm);
 	pthread_barrier_destroy(&rd->start);
+	return now_ns() - t0;
+}
 
-	/* What was sent: the script prefix each sender got through. */
+/* What was sent: the script prefix each sender got through; the longest wait. */
+static uint64_t round_tally_senders(struct round *rd)
+{
+	const struct stress_shared *sh = rd->sh;
+	uint64_t max_wait = 0;
+
 	memset(rd->sent, 0, sizeof(rd->sent));
 	rd->ipis = 0;
 	for (unsigned int s = 0; s < NR_SENDERS; s++) {
@@ -1024,29 +971,50 @@ static unsigned int round_run(struct round *rd)
 		if (log->max_wait > max_wait)
 			max_wait = log->max_wait;
 		if (log->timed_out)
-			ksft_print_msg("round %u: sender %u waited more than %u ms for target "
-				       "%u after %u of %u IPIs and stopped there\n", rd->index, s,
-				       WAIT_MS, log->late_target, log->nr_sent, sh->nr_sends);
-		if (log->cut)
-			ksft_print_msg("round %u: sender %u reached the %u ms storm bound after "
-				       "%u of %u IPIs\n", rd->index, s, STORM_MS, log->nr_sent,
+			ksft_print_msg("round %u: sender %u waited more than %u ms for target %u after %u of %u IPIs and stopped there\n",
+				       rd->index, s, WAIT_MS, log->late_target, log->nr_sent,
 				       sh->nr_sends);
+		if (log->cut)
+			ksft_print_msg("round %u: sender %u reached the %u ms storm bound after %u of %u IPIs\n",
+				       rd->index, s, STORM_MS, log->nr_sent, sh->nr_sends);
 	}
 	if (sh->stop_late)
 		ksft_print_msg("round %u: %u stop IPI(s) not counted within %u ms\n",
 			       rd->index, sh->stop_late, WAIT_MS);
+	return max_wait;
+}
+
+/* The changes made, by kind, and the pace timers the changers waited for. */
+static unsigned int round_tally_changers(struct round *rd, unsigned int *changes)
+{
+	unsigned int timers = 0, backstops = 0;
+
 	rd->changes = 0;
 	for (unsigned int b = 0; b < NR_CHANGERS; b++) {
 		for (unsigned int k = 0; k < NR_CHANGE_KINDS; k++) {
-			changes[k] += sh->clog[b].changes[k];
-			rd->changes += sh->clog[b].changes[k];
+			changes[k] += rd->sh->clog[b].changes[k];
+			rd->changes += rd->sh->clog[b].changes[k];
 		}
-		timers += sh->clog[b].timers;
-		backstops += sh->clog[b].backstop;
+		timers += rd->sh->clog[b].timers;
+		backstops += rd->sh->clog[b].backstop;
 	}
 	if (backstops)
 		ksft_print_msg("round %u: %u changer(s) stopped by their own %u ms bound\n",
 			       rd->index, backstops, BACKSTOP_MS);
+	return timers;
+}
+
+/* One round in a fresh VM; returns the number of mismatches. */
+static unsigned int round_run(struct round *rd)
+{
+	unsigned int changes[NR_CHANGE_KINDS] = { 0 }, timers;
+	uint64_t tsc_khz, ns, max_wait;
+
+	tsc_khz = round_vm_create(rd);
+	round_script(rd);
+	ns = round_execute(rd);
+	max_wait = round_tally_senders(rd);
+	timers = round_tally_changers(rd, changes);
 
 	rd->mismatches = 0;
 	for (unsigned int i = 0; i < NR_VCPUS; i++)
@@ -1054,17 +1022,15 @@ static unsigned int round_run(struct round *rd)
 	for (unsigned int t = 0; t < NR_TARGETS; t++)
 		check_target_state(rd, t);
 
-	ksft_print_msg("round %u: %u IPIs, %u ID/mode changes (%s %u, %s %u, %s %u, %s %u, "
-		       "%s %u), %u pace timers; %llu ms, %llu IPIs/s, %llu changes/s, "
-		       "longest burst %llu ms; seed 0x%llx\n", rd->index, rd->ipis,
-		       rd->changes, change_names[0], changes[0], change_names[1], changes[1],
-		       change_names[2], changes[2], change_names[3], changes[3],
-		       change_names[4], changes[4], timers,
+	ksft_print_msg("round %u: %u IPIs, %u ID/mode changes (%s %u, %s %u, %s %u, %s %u, %s %u), %u pace timers; %llu ms, %llu IPIs/s, %llu changes/s, longest burst %llu ms; seed 0x%llx\n",
+		       rd->index, rd->ipis, rd->changes, change_names[0], changes[0],
+		       change_names[1], changes[1], change_names[2], changes[2], change_names[3],
+		       changes[3], change_names[4], changes[4], timers,
 		       (unsigned long long)(ns / 1000000),
 		       (unsigned long long)(rd->ipis * 1000000000ull / (ns ? ns : 1)),
 		       (unsigned long long)(rd->changes * 1000000000ull / (ns ? ns : 1)),
 		       (unsigned long long)(max_wait / tsc_khz), (unsigned long long)rd->seed);
-	kvm_vm_free(vm);
+	kvm_vm_free(rd->vm);
 	return rd->mismatches;
 }
 
@@ -1091,19 +1057,18 @@ static void stress_case(const char *name, bool x2apic)
 	for (unsigned int i = 0; i < NR_VCPUS; i++)
 		if (v.vcpu_id[i] > max_id)
 			max_id = v.vcpu_id[i];
-	TEST_REQUIRE_MSG(kvm_max_vcpus() >= NR_VCPUS, "the host allows %u vCPUs per VM, "
-			 "the storm needs %u", kvm_max_vcpus(), NR_VCPUS);
-	TEST_REQUIRE_MSG(kvm_max_vcpu_id() > max_id, "the host allows vCPU IDs below %u, "
-			 "the storm needs %u", kvm_max_vcpu_id(), max_id);
+	TEST_REQUIRE_MSG(kvm_max_vcpus() >= NR_VCPUS, "the host allows %u vCPUs per VM, the storm needs %u",
+			 kvm_max_vcpus(), NR_VCPUS);
+	TEST_REQUIRE_MSG(kvm_max_vcpu_id() > max_id, "the host allows vCPU IDs below %u, the storm needs %u",
+			 kvm_max_vcpu_id(), max_id);
 	TEST_REQUIRE_MSG(kvm_has_tsc_deadline_timer(),
-			 "the host's KVM does not offer the TSC-deadline timer (CPUID.1:ECX[24]), "
-			 "which paces the changers and bounds the targets' wait");
+			 "the host's KVM does not offer the TSC-deadline timer (CPUID.1:ECX[24]), which paces the changers and bounds the targets' wait");
 	TEST_REQUIRE_MSG(cpuid_entry_find((struct kvm_cpuid2 *)kvm_get_supported_cpuid(),
 					  1, 0)->ecx & CPUID_1_ECX_X2APIC,
 			 "the host's KVM does not offer x2APIC (CPUID.1:ECX[21])");
 
-	ksft_print_msg("%s: %u targets, %u senders x %u IPIs, %u changers; seed 0x%llx, %u "
-		       "round(s) (reproduce with -s 0x%llx -n %u)\n", name, NR_TARGETS,
+	ksft_print_msg("%s: %u targets, %u senders x %u IPIs, %u changers; seed 0x%llx, %u round(s) (reproduce with -s 0x%llx -n %u)\n",
+		       name, NR_TARGETS,
 		       NR_SENDERS, SENDS_DEFAULT, NR_CHANGERS, (unsigned long long)seed,
 		       nr_rounds, (unsigned long long)seed, nr_rounds);
 	ksft_print_msg("source: %s\n", SRC_TARGETS);
@@ -1111,7 +1076,7 @@ static void stress_case(const char *name, bool x2apic)
 	ksft_print_msg("source: %s\n", SRC_REENABLE);
 	ksft_print_msg("source: %s\n", SRC_TIMER);
 
-	kmsg = kmsg_begin();
+	kmsg = kmsg_watch_start();
 	for (r = 0; r < nr_rounds && !mismatches; r++) {
 		memset(&rd, 0, sizeof(rd));
 		rd.v = &v;
@@ -1122,20 +1087,20 @@ static void stress_case(const char *name, bool x2apic)
 		ipis += rd.ipis;
 		changes += rd.changes;
 	}
-	ksft_print_msg("%s: %u round(s), %u IPIs, %u ID/mode changes, %u LOST or SPURIOUS, "
-		       "%u KNOWN; %llu ms\n", name, r, ipis, changes, mismatches, known,
+	ksft_print_msg("%s: %u round(s), %u IPIs, %u ID/mode changes, %u LOST or SPURIOUS, %u KNOWN; %llu ms\n",
+		       name, r, ipis, changes, mismatches, known,
 		       (unsigned long long)((now_ns() - t0) / 1000000));
 	__atomic_fetch_add(&totals->rounds, r, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&totals->ipis, ipis, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&totals->changes, changes, __ATOMIC_SEQ_CST);
 	/* Scanned after a failed round too: a kernel warning may explain it. */
-	warnings = kmsg_end(kmsg);
+	warnings = kmsg_watch_end(kmsg);
 	errno = 0;	/* a count mismatch has no errno */
-	TEST_ASSERT(!mismatches, "%s round %u: %u mismatch(es) (LOST/SPURIOUS above); "
-		    "reproduce with -s 0x%llx -n %u", name, r - 1, mismatches,
+	TEST_ASSERT(!mismatches, "%s round %u: %u mismatch(es) (LOST/SPURIOUS above); reproduce with -s 0x%llx -n %u",
+		    name, r - 1, mismatches,
 		    (unsigned long long)seed, r);
-	TEST_ASSERT(!warnings, "%s: the kernel logged %u warning line(s) during the case "
-		    "(dmesg lines above)", name, warnings);
+	TEST_ASSERT(!warnings, "%s: the kernel logged %u warning line(s) during the case (dmesg lines above)",
+		    name, warnings);
 	if (known)
 		test_xfail("%u mismatch(es), all known KVM deviations on %s %s ('%s'): %s",
 			   known, kvm_backend(), host_kernel_release(), host_cpu_model(),
@@ -1165,32 +1130,40 @@ static void print_usage(const char *prog)
 	printf("usage: %s [-s SEED] [-n ROUNDS] [kselftest_harness options]\n", prog);
 }
 
+static bool handle_option(int opt, const char *arg)
+{
+	uint64_t v;
+
+	switch (opt) {
+	case 's':
+		return parse_u64(arg, &seed);
+	case 'n':
+		if (!parse_u64(arg, &v) || !v || v > 10000)
+			return false;
+		nr_rounds = v;
+		return true;
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	char *harness_argv[64];
-	int harness_argc = 0;
-	uint64_t val;
+	int harness_argc;
 
-	harness_argv[harness_argc++] = argv[0];
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-s") || !strcmp(argv[i], "-n")) {
-			if (i + 1 >= argc || !parse_u64(argv[i + 1], &val) ||
-			    (argv[i][1] == 'n' && (!val || val > 10000))) {
-				print_usage(argv[0]);
-				return KSFT_FAIL;
-			}
-			if (argv[i][1] == 's')
-				seed = val;
-			else
-				nr_rounds = val;
-			i++;
-		} else if (harness_argc < (int)ARRAY_SIZE(harness_argv) - 1) {
-			harness_argv[harness_argc++] = argv[i];
-		}
+	harness_argc = test_split_options(argc, argv, "s:n:", handle_option, harness_argv,
+					  ARRAY_SIZE(harness_argv));
+	if (harness_argc < 0) {
+		print_usage(argv[0]);
+		return KSFT_FAIL;
 	}
-	harness_argv[harness_argc] = NULL;
-	kvm_require_dev_kvm();
-	/* Every round is bounded; the harness's limit follows the number of rounds. */
+	if (!kvm_harness_only_lists(harness_argc, harness_argv))
+		kvm_require_dev_kvm();
+	/*
+	 * Every round is bounded; the harness's limit follows the number of
+	 * rounds, known only now.  The harness has no public means to set a
+	 * case's timeout at run time: set the field TEST() declared.
+	 */
 	_xapic_targets_object.timeout = CASE_TIMEOUT_S(nr_rounds);
 	_x2apic_targets_object.timeout = CASE_TIMEOUT_S(nr_rounds);
 

@@ -44,15 +44,49 @@ static void check_apic_ids(struct kvm_vcpu *vcpu)
 	vcpu_run_to_done(vcpu);
 }
 
-/* Fixed sets of vCPU IDs, created in this order. */
-KVM_VM_FIXTURE(ids, guest_report_apic_ids);
-KVM_VM_FIXTURE_VARIANT(ids, low, 0, 1, 7);
-KVM_VM_FIXTURE_VARIANT(ids, truncating, 255, 256, 1023);
-KVM_VM_FIXTURE_VARIANT(ids, descending, 1023, 256, 7, 1, 0);
+#define MAX_IDS		5
+
+/* Fixed sets of vCPU IDs, created in this order, one VM each. */
+FIXTURE(ids) {
+	struct kvm_vm *vm;
+	struct kvm_vcpu *vcpus[MAX_IDS];
+};
+
+FIXTURE_VARIANT(ids) {
+	unsigned int nr;
+	uint32_t vcpu_ids[MAX_IDS];
+};
+
+FIXTURE_VARIANT_ADD(ids, low) {
+	.nr = 3,
+	.vcpu_ids = { 0, 1, 7 },
+};
+
+FIXTURE_VARIANT_ADD(ids, truncating) {
+	.nr = 3,
+	.vcpu_ids = { 255, 256, 1023 },
+};
+
+FIXTURE_VARIANT_ADD(ids, descending) {
+	.nr = 5,
+	.vcpu_ids = { 1023, 256, 7, 1, 0 },
+};
+
+FIXTURE_SETUP(ids)
+{
+	kvm_harness_bind(_metadata);
+	self->vm = vm_create_with_vcpu_ids(variant->nr, variant->vcpu_ids,
+					   guest_report_apic_ids, self->vcpus);
+}
+
+FIXTURE_TEARDOWN(ids)
+{
+	kvm_vm_free(self->vm);
+}
 
 TEST_F(ids, read_own_apic_ids)
 {
-	for (unsigned int i = 0; i < self->nr_vcpus; i++)
+	for (unsigned int i = 0; i < variant->nr; i++)
 		check_apic_ids(self->vcpus[i]);
 }
 
@@ -100,7 +134,7 @@ KVM_TEST(vcpu_threads_run_to_done)
 	kvm_vm_free(vm);
 }
 
-static volatile int ud_count;
+static int ud_count;
 
 static void guest_ud_handler(struct ex_regs *regs)
 {
@@ -114,7 +148,7 @@ static void guest_exceptions(void)
 
 	/* An installed handler runs and the guest resumes where it chose. */
 	__asm__ __volatile__("ud2");
-	GUEST_ASSERT_EQ(ud_count, 1);
+	GUEST_ASSERT_EQ(READ_ONCE(ud_count), 1);
 
 	/*
 	 * A fault fixup: x2APIC MSRs #GP outside x2APIC mode (SDM vol. 3A,
@@ -139,7 +173,7 @@ KVM_TEST(guest_exception_handler_and_fixup)
 #define SELF_IPI_VECTOR	0x40
 #define BACKSTOP_VECTOR	0x41
 
-static volatile int self_ipi_count, backstop_fired;
+static int self_ipi_count, backstop_fired;
 
 static void guest_self_ipi_handler(struct ex_regs *regs)
 {
@@ -164,15 +198,15 @@ static void guest_self_ipi(uint64_t tsc_khz)
 	xapic_enable();
 	apic_send_ipi(&ipi);
 	/* Interrupts are off: the IPI must be pending, not yet delivered. */
-	GUEST_ASSERT_EQ(self_ipi_count, 0);
+	GUEST_ASSERT_EQ(READ_ONCE(self_ipi_count), 0);
 	/* A pending interrupt ends HLT; a timer 2 s out bounds the wait. */
 	apic_arm_tsc_deadline(BACKSTOP_VECTOR, rdtsc() + 2000 * tsc_khz);
-	while (!self_ipi_count && !backstop_fired)
+	while (!READ_ONCE(self_ipi_count) && !READ_ONCE(backstop_fired))
 		safe_halt();
 	cli();
 	apic_arm_tsc_deadline(BACKSTOP_VECTOR, 0);
-	__GUEST_ASSERT(self_ipi_count == 1, "the self-IPI was taken %d times in 2 s",
-		       self_ipi_count);
+	__GUEST_ASSERT(READ_ONCE(self_ipi_count) == 1, "the self-IPI was taken %d times in 2 s",
+		       READ_ONCE(self_ipi_count));
 	GUEST_DONE();
 }
 

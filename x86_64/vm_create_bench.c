@@ -57,11 +57,9 @@ static const char *ms(uint64_t ns, char *buf, size_t len)
 	return buf;
 }
 
-static void usage(const char *prog)
+static void print_usage(const char *prog)
 {
-	printf("usage: %s [-r REPS] [-n N[,N...]]\n"
-	       "  -r REPS  repetitions per size (default 5)\n"
-	       "  -n LIST  vCPU counts (default 1,8,64,256,1024; capped at KVM_CAP_MAX_VCPUS)\n",
+	printf("usage: %s [-r REPS] [-n N[,N...]]\n  -r REPS  repetitions per size (default 5)\n  -n LIST  vCPU counts (default 1,8,64,256,1024; capped at KVM_CAP_MAX_VCPUS)\n",
 	       prog);
 }
 
@@ -77,7 +75,7 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'r':
 			if (!parse_u64(optarg, &v) || !v || v > 1000) {
-				usage(argv[0]);
+				print_usage(argv[0]);
 				return KSFT_FAIL;
 			}
 			reps = v;
@@ -87,23 +85,23 @@ int main(int argc, char **argv)
 			for (tok = strtok_r(optarg, ",", &save); tok && nr_sizes < 16;
 			     tok = strtok_r(NULL, ",", &save)) {
 				if (!parse_u64(tok, &v) || !v) {
-					usage(argv[0]);
+					print_usage(argv[0]);
 					return KSFT_FAIL;
 				}
 				sizes[nr_sizes++] = v;
 			}
 			break;
 		case 'h':
-			usage(argv[0]);
+			print_usage(argv[0]);
 			return KSFT_PASS;
 		default:
-			usage(argv[0]);
+			print_usage(argv[0]);
 			return KSFT_FAIL;
 		}
 	}
 
 	if (optind != argc) {
-		usage(argv[0]);
+		print_usage(argv[0]);
 		return KSFT_FAIL;
 	}
 	kvm_require_dev_kvm();

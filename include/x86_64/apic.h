@@ -158,16 +158,16 @@ static inline uint64_t apic_ipi_to_icr(const struct apic_ipi *ipi, bool x2apic)
 	return icr;
 }
 
-/* --- Guest side: registers ------------------------------------------------ */
+/* Guest side: registers */
 
 static inline uint32_t xapic_read_reg(unsigned int reg)
 {
-	return *(volatile uint32_t *)(APIC_DEFAULT_GPA + reg);
+	return mmio_read32(APIC_DEFAULT_GPA + reg);
 }
 
 static inline void xapic_write_reg(unsigned int reg, uint32_t value)
 {
-	*(volatile uint32_t *)(APIC_DEFAULT_GPA + reg) = value;
+	mmio_write32(APIC_DEFAULT_GPA + reg, value);
 }
 
 static inline uint32_t x2apic_msr(unsigned int reg)
@@ -219,7 +219,7 @@ static inline void x2apic_eoi(void)
 	x2apic_write_reg(APIC_EOI, 0);
 }
 
-/* --- Guest side: mode and state --------------------------------------------- */
+/* Guest side: mode and state */
 
 static inline enum apic_mode apic_get_mode(void)
 {
@@ -259,7 +259,7 @@ void apic_arm_tsc_deadline(uint8_t vector, uint64_t deadline);
 /* xAPIC: poll ICR delivery status; false if still busy after @loops polls. */
 bool xapic_wait_icr_idle(unsigned long loops);
 
-/* --- Host side: KVM_GET/SET_LAPIC ------------------------------------------- */
+/* Host side: KVM_GET/SET_LAPIC */
 
 uint32_t lapic_state_get_reg(const struct kvm_lapic_state *s, unsigned int reg);
 void lapic_state_set_reg(struct kvm_lapic_state *s, unsigned int reg, uint32_t value);

@@ -6,6 +6,7 @@
 #define SELFTEST_KVM_X86_ARCH_SETUP_H
 
 #include "kvm_util.h"
+#include "processor.h"
 
 /* Bytes between consecutive IDT entry stubs in idt_entry.S. */
 #define IDT_STUB_SIZE	16
@@ -22,5 +23,17 @@ vm_paddr_t vm_build_identity_map(struct kvm_vm *vm);
  * the next call in the same thread.
  */
 struct kvm_cpuid2 *vcpu_cpuid_template(void);
+
+/* Guest side: where a guest entry function returns to (guest_entry.S). */
+extern char guest_entry_return[];
+/* Guest side: the 256 IDT entry stubs, IDT_STUB_SIZE bytes apart (idt_entry.S). */
+extern char idt_entry_stubs[];
+
+/*
+ * The guest fixup table's bounds (the linker's section symbols); weak so
+ * that a binary without entries links.
+ */
+extern const struct guest_extable_entry __start_guest_extable[] __weak;
+extern const struct guest_extable_entry __stop_guest_extable[] __weak;
 
 #endif /* SELFTEST_KVM_X86_ARCH_SETUP_H */

@@ -49,10 +49,10 @@ struct ipi_wait {
  * turn, or the end of the batch, and halt again.
  */
 struct ipi_batch {
-	volatile uint32_t ready;	/* agents done applying their command */
-	volatile uint32_t done;		/* the script is finished */
-	volatile uint32_t turn;		/* vCPU index whose steps come next */
-	volatile uint32_t next_step;
+	uint32_t ready;			/* agents done applying their command */
+	uint32_t done;			/* the script is finished */
+	uint32_t turn;			/* vCPU index whose steps come next */
+	uint32_t next_step;
 	uint32_t nr_cpus;
 	uint32_t nr_steps;		/* sent by the vCPUs; 0 when the host sends */
 	uint32_t nr_steps_planned;	/* in steps[], whoever sends them */

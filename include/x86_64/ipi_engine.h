@@ -41,8 +41,8 @@
  * (ipi_handlers.S) increment, then the agent's command and readback.
  */
 struct ipi_mailbox {
-	volatile uint32_t count[IPI_NR_SLOTS];
-	volatile uint32_t x2apic;		/* EOI through the x2APIC MSR */
+	uint32_t count[IPI_NR_SLOTS];		/* READ_ONCE(): the stubs count */
+	uint32_t x2apic;			/* EOI through the x2APIC MSR */
 
 	/* Written by the host before each batch. */
 	struct ipi_agent_cmd {

@@ -101,7 +101,7 @@ void vm_install_exception_handler(struct kvm_vm *vm, unsigned int vector,
  */
 void vm_set_idt_gate(struct kvm_vm *vm, unsigned int vector, vm_vaddr_t entry);
 
-/* --- Guest instructions -------------------------------------------------- */
+/* Guest instructions */
 
 static inline void cpuid_count(uint32_t leaf, uint32_t subleaf, uint32_t *eax,
 			       uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
@@ -149,8 +149,7 @@ static inline uint8_t wrmsr_safe(uint32_t msr, uint64_t value)
 {
 	register uint64_t vector __asm__("r9") = 0;
 
-	__asm__ __volatile__("1: wrmsr\n\t"
-			     "2:\n\t"
+	__asm__ __volatile__("1: wrmsr\n\t2:\n\t"
 			     GUEST_EXTABLE_ENTRY(1b, 2b)
 			     : "+r"(vector)
 			     : "c"(msr), "a"((uint32_t)value),
@@ -165,8 +164,7 @@ static inline uint8_t rdmsr_safe(uint32_t msr, uint64_t *value)
 	register uint64_t vector __asm__("r9") = 0;
 	uint32_t lo = 0, hi = 0;
 
-	__asm__ __volatile__("1: rdmsr\n\t"
-			     "2:\n\t"
+	__asm__ __volatile__("1: rdmsr\n\t2:\n\t"
 			     GUEST_EXTABLE_ENTRY(1b, 2b)
 			     : "+r"(vector), "+a"(lo), "+d"(hi)
 			     : "c"(msr)
@@ -241,7 +239,7 @@ static inline uint64_t read_rflags(void)
 	return flags;
 }
 
-/* --- Host side ------------------------------------------------------------ */
+/* Host side */
 
 void vcpu_regs_get(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_regs_set(struct kvm_vcpu *vcpu, struct kvm_regs *regs);

@@ -20,7 +20,7 @@ const char *apic_mode_name(enum apic_mode mode)
 	return "?";
 }
 
-/* --- Guest side --------------------------------------------------------- */
+/* Guest side */
 
 void apic_set_mode(enum apic_mode mode)
 {
@@ -132,7 +132,7 @@ bool xapic_wait_icr_idle(unsigned long loops)
 	return true;
 }
 
-/* --- Host side ---------------------------------------------------------- */
+/* Host side */
 
 uint32_t lapic_state_get_reg(const struct kvm_lapic_state *s, unsigned int reg)
 {

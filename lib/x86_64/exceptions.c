@@ -3,6 +3,7 @@
  * Guest exceptions: the dispatcher the entry stubs call, expected-fault
  * fixups, the per-VM handler table, and the report of an unexpected one.
  */
+#include "arch_setup.h"
 #include "processor.h"
 #include "ucall_arch.h"
 
@@ -12,9 +13,6 @@
  */
 exception_handler_t exception_handlers[256];
 
-/* Bounds of the fixup table; weak so that a binary without entries links. */
-extern const struct guest_extable_entry __start_guest_extable[] __attribute__((weak));
-extern const struct guest_extable_entry __stop_guest_extable[] __attribute__((weak));
 
 static bool apply_fixup(struct ex_regs *regs)
 {
@@ -51,14 +49,15 @@ void route_exception(struct ex_regs *regs)
 	 */
 	__asm__ __volatile__("mov (%1), %0" : "=r"(top) : "r"(regs->rsp));
 	for (;;)
-		ucall(UCALL_UNHANDLED, 4, regs->vector, regs->error_code, regs->rip, top);
+		ucall_args(UCALL_UNHANDLED, 4,
+			   (const uint64_t []) { regs->vector, regs->error_code, regs->rip, top });
 }
 
 void guest_entry_returned(void);
 void guest_entry_returned(void)
 {
 	for (;;)
-		ucall(UCALL_RETURNED, 0);
+		ucall_args(UCALL_RETURNED, 0, NULL);
 }
 
 /* Host side. */
@@ -119,7 +118,6 @@ void ucall_arch_describe_unhandled(const struct ucall *uc, char *buf, size_t len
 #ifdef KVM_SELFTEST_SANITIZERS
 	/* The sanitizer runtimes call into libc, which is not in guest memory. */
 	if (uc->args[2] < 0x1000 && n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - n, " (SAN=1: likely a sanitizer report raised "
-			 "by guest code)");
+		snprintf(buf + n, len - n, " (SAN=1: likely a sanitizer report raised by guest code)");
 #endif
 }

@@ -6,19 +6,19 @@
 
 static void ioapic_select(uint32_t index)
 {
-	*(volatile uint32_t *)(IOAPIC_BASE + IOAPIC_IOREGSEL) = index;
+	mmio_write32(IOAPIC_BASE + IOAPIC_IOREGSEL, index);
 }
 
 static uint32_t ioapic_read(uint32_t index)
 {
 	ioapic_select(index);
-	return *(volatile uint32_t *)(IOAPIC_BASE + IOAPIC_IOWIN);
+	return mmio_read32(IOAPIC_BASE + IOAPIC_IOWIN);
 }
 
 static void ioapic_write(uint32_t index, uint32_t value)
 {
 	ioapic_select(index);
-	*(volatile uint32_t *)(IOAPIC_BASE + IOAPIC_IOWIN) = value;
+	mmio_write32(IOAPIC_BASE + IOAPIC_IOWIN, value);
 }
 
 uint64_t ioapic_read_rte(unsigned int pin)

@@ -66,7 +66,7 @@ static bool step_complete(const struct ipi_batch *b, const struct ipi_step *st)
 	unsigned int i, got = 0;
 
 	for (i = 0; i < st->nr_waits; i++)
-		got += mailbox_of(b, w[i].cpu)->count[st->slot] >= w[i].count;
+		got += READ_ONCE(mailbox_of(b, w[i].cpu)->count[st->slot]) >= w[i].count;
 	return st->any_one ? got > 0 || !st->nr_waits : got == st->nr_waits;
 }
 
@@ -90,12 +90,12 @@ static const struct ipi_wait *own_wait(const struct ipi_batch *b, const struct i
 static void wait_own_halted(const struct ipi_batch *b, const struct ipi_step *st,
 			    const struct ipi_wait *w, uint64_t deadline)
 {
-	const volatile uint32_t *count = &mailbox_of(b, w->cpu)->count[st->slot];
+	const uint32_t *count = &mailbox_of(b, w->cpu)->count[st->slot];
 
 	wrmsr(MSR_IA32_TSC_DEADLINE, deadline);
 	for (;;) {
 		cli();
-		if (*count >= w->count || rdtsc() > deadline)
+		if (READ_ONCE(*count) >= w->count || rdtsc() > deadline)
 			break;
 		safe_halt();
 	}
@@ -107,7 +107,7 @@ static bool maybe_arrived(const struct ipi_batch *b, const struct ipi_step *st, 
 {
 	const struct ipi_wait *w = &b->waits[st->first_wait + st->nr_waits + i];
 
-	return mailbox_of(b, w->cpu)->count[st->slot] >= w->count;
+	return READ_ONCE(mailbox_of(b, w->cpu)->count[st->slot]) >= w->count;
 }
 
 /*
@@ -117,7 +117,7 @@ static bool maybe_arrived(const struct ipi_batch *b, const struct ipi_step *st, 
  * arrive raise the counts the later steps wait for.  Rare, and kept out of
  * line: guest instructions cost here (each may be emulated).
  */
-static void __attribute__((noinline, cold)) settle_maybe(struct ipi_batch *b, unsigned int k,
+static noinline __cold void settle_maybe(struct ipi_batch *b, unsigned int k,
 							  uint64_t until)
 {
 	const struct ipi_step *st = &b->steps[k];
@@ -208,7 +208,7 @@ static void agent_send_turn(struct ipi_batch *b, unsigned int me, bool halted)
 		.vector = IPI_WAKE_VECTOR,
 		.shorthand = APIC_SHORTHAND_ALL_EXCLUDING_SELF,
 	};
-	unsigned int i = b->next_step;
+	unsigned int i = READ_ONCE(b->next_step);
 	bool x2apic = b->steps[i].sender_x2apic;
 
 	/*
@@ -220,10 +220,10 @@ static void agent_send_turn(struct ipi_batch *b, unsigned int me, bool halted)
 		uint64_t deadline = rdtsc() + b->timeout_tsc;
 
 		b->batch_deadline = rdtsc() + b->batch_tsc;
-		while (b->ready < b->nr_cpus) {
+		while (READ_ONCE(b->ready) < b->nr_cpus) {
 			if (rdtsc() > deadline)
 				GUEST_FAIL("only %u of %u vCPUs applied their APIC state in time",
-					   b->ready, b->nr_cpus);
+					   READ_ONCE(b->ready), b->nr_cpus);
 			cpu_relax();
 		}
 	}
@@ -248,11 +248,11 @@ static void agent_send_turn(struct ipi_batch *b, unsigned int me, bool halted)
 					   start + b->settle_tsc : deadline);
 	}
 
-	b->next_step = i;
+	WRITE_ONCE(b->next_step, i);
 	if (i < b->nr_steps)
-		b->turn = b->steps[i].sender;
+		WRITE_ONCE(b->turn, b->steps[i].sender);
 	else
-		b->done = 1;
+		WRITE_ONCE(b->done, 1);
 	send_icr(x2apic, apic_ipi_to_icr(&wake, x2apic));
 }
 
@@ -282,9 +282,9 @@ void ipi_agent_main(void)
 		 */
 		for (;;) {
 			cli();
-			if (b->done)
+			if (READ_ONCE(b->done))
 				break;
-			if (b->turn == me) {
+			if (READ_ONCE(b->turn) == me) {
 				sti();
 				agent_send_turn(b, me, mb->cmd.wait_halted);
 				continue;
@@ -293,7 +293,7 @@ void ipi_agent_main(void)
 				safe_halt();
 			} else {
 				sti();
-				while (!b->done && b->turn != me)
+				while (!READ_ONCE(b->done) && READ_ONCE(b->turn) != me)
 					cpu_relax();
 			}
 		}

@@ -32,7 +32,7 @@ struct verdict {
 	bool used[256];			/* vectors the batch sent */
 };
 
-/* --- Known deviations, and reports --------------------------------------------- */
+/* Known deviations, and reports */
 
 unsigned int ipi_known_loss(const struct apic_model_cpu *cpus, unsigned int nr,
 			    const struct apic_model_irq *irq, unsigned int cpu)
@@ -78,8 +78,7 @@ void ipi_known(struct ipi_engine *eng, struct ipi_result *res, unsigned int kind
 }
 
 /* LOST (@lost) or SPURIOUS: counted against the case. */
-static void __attribute__((format(printf, 3, 4)))
-mismatch(struct verdict *v, bool lost, const char *fmt, ...)
+static void __printf(3, 4) mismatch(struct verdict *v, bool lost, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -115,7 +114,7 @@ void ipi_describe_irq(const struct apic_model_irq *irq, const struct apic_model_
 		 kvm_route_path_name(kvm_route_path(cpus, nr, irq)));
 }
 
-/* --- What a vCPU accepted ------------------------------------------------------- */
+/* What a vCPU accepted */
 
 /* Accepted = counted by the handler, or latched in IRR / as a pending NMI. */
 static unsigned int accepted(struct verdict *v, unsigned int cpu, unsigned int slot)
@@ -146,7 +145,7 @@ static const char *how_taken(struct verdict *v, unsigned int cpu, unsigned int s
 	return buf;
 }
 
-/* --- One interrupt ----------------------------------------------------------------- */
+/* One interrupt */
 
 /* Tallies of one fixed or lowest-priority interrupt over the vCPUs. */
 struct tally {
@@ -184,8 +183,9 @@ static void compare_vcpu(struct verdict *v, unsigned int k, unsigned int cpu, co
 	describe_cpu(v->eng, cpu, who, sizeof(who));
 	loss = ipi_known_loss(v->s->cpus, v->eng->nr, irq, cpu);
 	if (got < want && loss) {
-		ipi_known(v->eng, v->res, loss, "%s #%u %s: %s did not accept it [%s: %s]; seed "
-			  "0x%llx\n", v->label, k, what, who, apic_model_basis_name(r->basis),
+		ipi_known(v->eng, v->res, loss, "%s #%u %s: %s did not accept it [%s: %s]; seed 0x%llx\n",
+			  v->label, k, what, who,
+			  apic_model_basis_name(r->basis),
 			  r->source, (unsigned long long)v->seed);
 		return;
 	}
@@ -201,8 +201,8 @@ static void compare_vcpu(struct verdict *v, unsigned int k, unsigned int cpu, co
 		t->doubled = true;
 		return;
 	}
-	mismatch(v, got < want, "%s #%u %s: %s accepted it %u time(s) (%s), expected %u "
-		 "[%s: %s]%s; seed 0x%llx\n", v->label, k, what, who, got,
+	mismatch(v, got < want, "%s #%u %s: %s accepted it %u time(s) (%s), expected %u [%s: %s]%s; seed 0x%llx\n",
+		 v->label, k, what, who, got,
 		 how_taken(v, cpu, slot, taken, sizeof(taken)), want,
 		 apic_model_basis_name(r->basis), r->source,
 		 v->eng->batch->timed_out[k] ? "; the sender's wait timed out" : "",
@@ -225,8 +225,8 @@ static void compare_lowest(struct verdict *v, unsigned int k, const char *what,
 	    t->got_total == r->nr_accept && !t->stray &&
 	    kvm_lowest_priority_shorthand_becomes_fixed(irq)) {
 		ipi_known(v->eng, v->res, BIT(KVM_DEV_LOWEST_SHORTHAND_DEST),
-			  "%s #%u %s: all %u candidates accepted it, the model says one [%s]; "
-			  "seed 0x%llx\n", v->label, k, what, t->got_total, r->source,
+			  "%s #%u %s: all %u candidates accepted it, the model says one [%s]; seed 0x%llx\n",
+			  v->label, k, what, t->got_total, r->source,
 			  (unsigned long long)v->seed);
 		return;
 	}
@@ -234,13 +234,13 @@ static void compare_lowest(struct verdict *v, unsigned int k, const char *what,
 		if (apic_model_accepts(r, cpu))
 			kinds |= ipi_known_loss(v->s->cpus, v->eng->nr, irq, cpu);
 	if (kinds) {
-		ipi_known(v->eng, v->res, kinds, "%s #%u %s: none of the %u lowest-priority "
-			  "candidates accepted it [%s]; seed 0x%llx\n", v->label, k, what,
+		ipi_known(v->eng, v->res, kinds, "%s #%u %s: none of the %u lowest-priority candidates accepted it [%s]; seed 0x%llx\n",
+			  v->label, k, what,
 			  r->nr_accept, r->source, (unsigned long long)v->seed);
 		return;
 	}
-	mismatch(v, !t->got_total, "%s #%u %s: the %u lowest-priority candidates accepted it "
-		 "%u time(s) in all, expected exactly once [%s: %s]; seed 0x%llx\n", v->label, k,
+	mismatch(v, !t->got_total, "%s #%u %s: the %u lowest-priority candidates accepted it %u time(s) in all, expected exactly once [%s: %s]; seed 0x%llx\n",
+		 v->label, k,
 		 what, r->nr_accept, t->got_total, apic_model_basis_name(r->basis), r->source,
 		 (unsigned long long)v->seed);
 }
@@ -288,15 +288,14 @@ static void compare_irq(struct verdict *v, unsigned int k)
 		compare_lowest(v, k, what, &t);
 }
 
-/* --- Per vCPU: NMIs, and vectors nothing sent ------------------------------------------ */
+/* Per vCPU: NMIs, and vectors nothing sent */
 
 static void compare_nmis(struct verdict *v, unsigned int cpu, const char *who)
 {
 	unsigned int got = accepted(v, cpu, IPI_SLOT_NMI), want = v->expect_nmi[cpu];
 
 	if (got < want && got + v->nmi_may_lose[cpu] >= want) {
-		ipi_known(v->eng, v->res, v->nmi_kinds[cpu], "%s: %s accepted %u NMI(s), the "
-			  "architecture says %u; %u of them can be lost as known; seed 0x%llx\n",
+		ipi_known(v->eng, v->res, v->nmi_kinds[cpu], "%s: %s accepted %u NMI(s), the architecture says %u; %u of them can be lost as known; seed 0x%llx\n",
 			  v->label, who, got, want, v->nmi_may_lose[cpu],
 			  (unsigned long long)v->seed);
 	} else if (got != want) {
@@ -308,12 +307,12 @@ static void compare_nmis(struct verdict *v, unsigned int cpu, const char *who)
 static void compare_unsent(struct verdict *v, unsigned int cpu, const char *who)
 {
 	for (unsigned int vec = IPI_FIRST_VECTOR; vec < IPI_WAKE_VECTOR; vec++) {
-		unsigned int got;
+		unsigned int got = v->used[vec] ? 0 : accepted(v, cpu, vec);
 
-		if (v->used[vec] || !(got = accepted(v, cpu, vec)))
+		if (!got)
 			continue;
-		mismatch(v, false, "%s: %s accepted vector 0x%x %u time(s), which nothing sent; "
-			 "seed 0x%llx\n", v->label, who, vec, got, (unsigned long long)v->seed);
+		mismatch(v, false, "%s: %s accepted vector 0x%x %u time(s), which nothing sent; seed 0x%llx\n",
+			 v->label, who, vec, got, (unsigned long long)v->seed);
 	}
 }
 

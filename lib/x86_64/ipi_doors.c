@@ -51,7 +51,7 @@ void ipi_host_wake(struct ipi_engine *eng)
 	}
 }
 
-/* --- Filling in a step ----------------------------------------------------------- */
+/* Filling in a step */
 
 static void fill_hyperv_input(struct ipi_engine *eng, const struct apic_model_irq *irq,
 			      unsigned int k)
@@ -121,7 +121,7 @@ void ipi_doors_fill_step(struct ipi_engine *eng, const struct apic_model_irq *ir
 	}
 }
 
-/* --- Before a batch --------------------------------------------------------------- */
+/* Before a batch */
 
 /* Routes: the IOAPIC's pins as KVM sets them up, then an MSI per step. */
 static void set_irqfd_routes(struct ipi_engine *eng, const struct batch_plan *plan)
@@ -189,7 +189,7 @@ void ipi_doors_release(struct ipi_engine *eng)
 		close(eng->irqfd[k]);
 }
 
-/* --- Sending from the host ------------------------------------------------------------ */
+/* Sending from the host */
 
 void ipi_doors_host_send(struct ipi_engine *eng, const struct batch_plan *plan, unsigned int k)
 {
@@ -213,7 +213,7 @@ void ipi_doors_host_send(struct ipi_engine *eng, const struct batch_plan *plan, 
 	}
 }
 
-/* --- What each door returned ------------------------------------------------------- */
+/* What each door returned */
 
 static bool may_lose_some(struct ipi_engine *eng, const struct apic_model_result *r,
 			  const struct apic_model_irq *irq, const struct apic_model_cpu *cpus,
@@ -275,15 +275,15 @@ unsigned int ipi_doors_check_return(struct ipi_engine *eng, const char *label, u
 	if (irq->door == APIC_DOOR_DEFAULT && !want && got == -EPERM &&
 	    kvm_deviation_expected(KVM_DEV_MSI_TO_NOBODY_FAILS) &&
 	    kvm_msi_to_nobody_fails(cpus, eng->nr, irq))
-		return known_return(eng, res, label, k, what, "KVM_SIGNAL_MSI returned -1 (EPERM), "
-				    "delivered to nobody", seed, KVM_DEV_MSI_TO_NOBODY_FAILS);
+		return known_return(eng, res, label, k, what, "KVM_SIGNAL_MSI returned -1 (EPERM), delivered to nobody",
+				    seed, KVM_DEV_MSI_TO_NOBODY_FAILS);
 	if (irq->door == APIC_DOOR_PV_IPI && got == -EOPNOTSUPP &&
 	    kvm_deviation_expected(KVM_DEV_PV_IPI_NEEDS_MAP) &&
 	    kvm_pv_ipi_without_map(cpus, eng->nr, irq))
 		return known_return(eng, res, label, k, what, "KVM_HC_SEND_IPI returned -EOPNOTSUPP",
 				    seed, KVM_DEV_PV_IPI_NEEDS_MAP);
-	ksft_print_msg("WRONG RETURN: %s #%u %s: %s returned %lld, expected %lld; seed "
-		       "0x%llx\n", label, k, what, call, (long long)got, (long long)want,
+	ksft_print_msg("WRONG RETURN: %s #%u %s: %s returned %lld, expected %lld; seed 0x%llx\n",
+		       label, k, what, call, (long long)got, (long long)want,
 		       (unsigned long long)seed);
 	return 1;
 }

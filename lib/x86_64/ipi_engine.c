@@ -27,15 +27,15 @@ _Static_assert(IPI_FIRST_VECTOR + IPI_MAX_BATCH <= IPI_WAKE_VECTOR,
 	       "batch vectors must stay below the wake vector");
 
 #define IPI_TIMEOUT_MS_DEFAULT	2000
-/* All of a batch's waits together, well below the vCPU watchdog. */
 /* Waits for interrupts a known deviation may lose: this part of the timeout. */
 #define IPI_SETTLE_DIVISOR	20
+/* All of a batch's waits together, well below the vCPU watchdog. */
 #define IPI_BATCH_WAIT_MS	(VCPU_RUN_TIMEOUT_S_DEFAULT * 1000 / 3)
 /* Known deviations that always lose what they lose: not waited for at all. */
 #define IPI_CERTAIN_LOSSES	(BIT(KVM_DEV_LOGICAL_NMI_SW_DISABLED) | \
 				 BIT(KVM_DEV_PV_IPI_NEEDS_MAP))
 
-/* --- Agent threads ----------------------------------------------------------- */
+/* Agent threads */
 
 static void agent_thread(struct kvm_vcpu *vcpu)
 {
@@ -79,7 +79,7 @@ static void agents_wait_parked(struct ipi_engine *eng)
 	pthread_mutex_unlock(&eng->lock);
 }
 
-/* --- Engine lifecycle --------------------------------------------------------- */
+/* Engine lifecycle */
 
 struct ipi_cpu_state ipi_identity_state(uint32_t vcpu_id, enum apic_mode mode)
 {
@@ -148,8 +148,7 @@ struct ipi_engine *ipi_engine_create_opts(unsigned int nr_vcpus, const uint32_t 
 	eng->x2apic_api = x2apic_api;
 
 	if (opts->hyperv)
-		TEST_REQUIRE_MSG(kvm_has_hyperv_ipis(), "KVM has no Hyper-V synthetic IPIs "
-				 "(KVM_CAP_HYPERV_SEND_IPI; CONFIG_KVM_HYPERV)");
+		TEST_REQUIRE_MSG(kvm_has_hyperv_ipis(), "KVM has no Hyper-V synthetic IPIs (KVM_CAP_HYPERV_SEND_IPI; CONFIG_KVM_HYPERV)");
 	vm = __vm_create(nr_vcpus, sizeof(struct ipi_batch) + 4 * GUEST_PAGE_SIZE +
 			 (IPI_MAX_BATCH + 1) * IPI_HV_INPUT_SIZE +
 			 nr_vcpus * ALIGN_UP(sizeof(struct ipi_mailbox), GUEST_PAGE_SIZE));
@@ -267,7 +266,7 @@ struct apic_model_cpu ipi_engine_model_cpu(struct ipi_engine *eng, unsigned int 
 	return m;
 }
 
-/* --- Applying the state --------------------------------------------------------- */
+/* Applying the state */
 
 /* KVM_SET_LAPIC (and IA32_APIC_BASE) while every vCPU is parked in the host. */
 static void host_write_state(struct ipi_engine *eng)
@@ -356,8 +355,8 @@ void ipi_check_state_applied(struct ipi_engine *eng, const char *label,
 		dfr = lapic_state_get_reg(&lapic[i], APIC_DFR);
 		TEST_ASSERT(rb->id == want.id && !!(spiv & APIC_SPIV_APIC_ENABLED) == want.sw_enabled &&
 			    tpr == want.tpr && (want.mode == APIC_MODE_X2APIC || dfr == want.dfr),
-			    "%s: vCPU %u reads APIC ID 0x%x, KVM_GET_LAPIC has SPIV 0x%x TPR 0x%x "
-			    "DFR 0x%x; wanted ID 0x%x %s TPR 0x%x DFR 0x%x", label, vcpu_id,
+			    "%s: vCPU %u reads APIC ID 0x%x, KVM_GET_LAPIC has SPIV 0x%x TPR 0x%x DFR 0x%x; wanted ID 0x%x %s TPR 0x%x DFR 0x%x",
+			    label, vcpu_id,
 			    rb->id, spiv, tpr, dfr, want.id,
 			    want.sw_enabled ? "enabled" : "disabled", want.tpr, want.dfr);
 
@@ -370,18 +369,18 @@ void ipi_check_state_applied(struct ipi_engine *eng, const char *label,
 		if (want.mode == APIC_MODE_X2APIC &&
 		    !(eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS))
 			TEST_ASSERT(kvm_id == (want.id & 0xff) && kvm_ldr == want.ldr,
-				    "%s: KVM_GET_LAPIC of vCPU %u: ID 0x%x LDR 0x%x, wanted "
-				    "0x%x 0x%x", label, vcpu_id, kvm_id, kvm_ldr,
+				    "%s: KVM_GET_LAPIC of vCPU %u: ID 0x%x LDR 0x%x, wanted 0x%x 0x%x",
+				    label, vcpu_id, kvm_id, kvm_ldr,
 				    want.id & 0xff, want.ldr);
 		else
 			TEST_ASSERT(kvm_id == want.id && kvm_ldr == want.ldr,
-				    "%s: KVM_GET_LAPIC of vCPU %u: ID 0x%x LDR 0x%x, wanted "
-				    "0x%x 0x%x", label, vcpu_id, kvm_id, kvm_ldr, want.id,
+				    "%s: KVM_GET_LAPIC of vCPU %u: ID 0x%x LDR 0x%x, wanted 0x%x 0x%x",
+				    label, vcpu_id, kvm_id, kvm_ldr, want.id,
 				    want.ldr);
 	}
 }
 
-/* --- One batch ------------------------------------------------------------------- */
+/* One batch */
 
 static bool can_take_wake(struct ipi_engine *eng, unsigned int cpu, bool from_host)
 {
@@ -507,7 +506,7 @@ static unsigned int host_waits_met(struct ipi_engine *eng, const struct ipi_step
 	unsigned int got = 0;
 
 	for (unsigned int j = 0; j < nr; j++)
-		got += eng->mailbox[w[j].cpu]->count[st->slot] >= w[j].count;
+		got += READ_ONCE(eng->mailbox[w[j].cpu]->count[st->slot]) >= w[j].count;
 	return got;
 }
 
@@ -519,8 +518,8 @@ static void host_run_script(struct ipi_engine *eng, const struct batch_plan *pla
 	struct timespec pause = { .tv_nsec = 20000 };
 
 	while (__atomic_load_n(&b->ready, __ATOMIC_ACQUIRE) < eng->nr) {
-		TEST_ASSERT(now_ns() < deadline, "only %u of %u vCPUs applied their state "
-			    "in time", b->ready, eng->nr);
+		TEST_ASSERT(now_ns() < deadline, "only %u of %u vCPUs applied their state in time",
+			    READ_ONCE(b->ready), eng->nr);
 		nanosleep(&pause, NULL);
 	}
 
@@ -549,7 +548,7 @@ static void host_run_script(struct ipi_engine *eng, const struct batch_plan *pla
 		for (unsigned int j = 0; j < st->nr_maybe && st->slot == IPI_SLOT_NMI; j++) {
 			const struct ipi_wait *w = &b->waits[st->first_wait + st->nr_waits + j];
 
-			if (eng->mailbox[w->cpu]->count[st->slot] >= w->count)
+			if (READ_ONCE(eng->mailbox[w->cpu]->count[st->slot]) >= w->count)
 				ipi_batch_nmi_arrived(b, k, w->cpu);
 		}
 	}

@@ -96,7 +96,7 @@ unsigned int ipi_known_loss(const struct apic_model_cpu *cpus, unsigned int nr,
 			    const struct apic_model_irq *irq, unsigned int cpu);
 void ipi_print_known(unsigned int kinds);
 void ipi_known(struct ipi_engine *eng, struct ipi_result *res, unsigned int kinds,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+	       const char *fmt, ...) __printf(4, 5);
 void ipi_describe_irq(const struct apic_model_irq *irq, const struct apic_model_cpu *cpus,
 		      unsigned int nr, char *buf, size_t len);
 

@@ -42,9 +42,8 @@ static void print_totals(void)
 {
 	if (getpid() != main_pid)
 		return;
-	ksft_print_msg("cases checked: %u in total over %u families; targets halted: %u "
-		       "vCPU outcomes, %llu/s, %u deliveries, %llu/s; spinning: %u outcomes, "
-		       "%llu/s, %u deliveries, %llu/s\n", totals->irqs, totals->families,
+	ksft_print_msg("cases checked: %u in total over %u families; targets halted: %u vCPU outcomes, %llu/s, %u deliveries, %llu/s; spinning: %u outcomes, %llu/s, %u deliveries, %llu/s\n",
+		       totals->irqs, totals->families,
 		       totals->checks[0],
 		       (unsigned long long)per_second(totals->checks[0], totals->ns[0]),
 		       totals->deliveries[0],
@@ -107,7 +106,7 @@ struct ipi_cpu_state x2apic_state(void)
 	return s;
 }
 
-/* --- The bystanders that turn KVM's optimized map off ---------------------- */
+/* The bystanders that turn KVM's optimized map off */
 
 /*
  * Two vCPU IDs equal mod 256: in xAPIC mode both get the same APIC ID at
@@ -138,12 +137,10 @@ static void pick_bystanders(unsigned int nr, const uint32_t *ids, uint32_t out[2
 static void require_map_can_be_turned_off(uint64_t x2apic_api)
 {
 	TEST_REQUIRE_MSG(!(x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS),
-			 "KVM keeps its optimized map with KVM_X2APIC_API_USE_32BIT_IDS "
-			 "(aliased xAPIC IDs go to the first vCPU, x86/errata.rst): its "
-			 "per-vCPU loop cannot be forced");
+			 "KVM keeps its optimized map with KVM_X2APIC_API_USE_32BIT_IDS (aliased xAPIC IDs go to the first vCPU, x86/errata.rst): its per-vCPU loop cannot be forced");
 	TEST_REQUIRE_MSG(host_kernel_at_least(6, 3),
-			 "before 6.3 aliased IDs do not turn KVM's optimized map off "
-			 "(kvm %s): its per-vCPU loop cannot be forced", host_kernel_release());
+			 "before 6.3 aliased IDs do not turn KVM's optimized map off (kvm %s): its per-vCPU loop cannot be forced",
+			 host_kernel_release());
 }
 
 /* The bystanders: identity xAPIC, enabled, the DFR of the family's vCPU 0. */
@@ -155,7 +152,7 @@ static void bystander_states(struct family *f, struct ipi_cpu_state *st)
 		st[i] = xapic_state(ipi_engine_vcpu_id(f->eng, i) & 0xff, 0, dfr);
 }
 
-/* --- Lifecycle ------------------------------------------------------------- */
+/* Lifecycle */
 
 struct family *family_start(const char *name, unsigned int nr_vcpus, const uint32_t *vcpu_ids,
 			    uint64_t x2apic_api, bool map_off)
@@ -223,10 +220,9 @@ static void print_family(const struct family *f, const struct ipi_result *r)
 {
 	const struct ipi_result *h = &f->by_style[0], *sp = &f->by_style[1];
 
-	ksft_print_msg("%s%s: cases checked: %u (vCPU outcomes %u, deliveries %u, KVM's "
-		       "choice %u); KVM's paths: %s %u, %s %u%s; targets halted: %llu "
-		       "outcomes/s, %llu deliveries/s; spinning: %llu outcomes/s, %llu "
-		       "deliveries/s\n", f->name, f->map_off ? "[map off]" : "", r->irqs, r->checks, r->deliveries, r->kvm_choice,
+	ksft_print_msg("%s%s: cases checked: %u (vCPU outcomes %u, deliveries %u, KVM's choice %u); KVM's paths: %s %u, %s %u%s; targets halted: %llu outcomes/s, %llu deliveries/s; spinning: %llu outcomes/s, %llu deliveries/s\n",
+		       f->name, f->map_off ? "[map off]" : "", r->irqs, r->checks, r->deliveries,
+		       r->kvm_choice,
 		       kvm_route_path_name(KVM_PATH_MAP), r->by_path[KVM_PATH_MAP],
 		       kvm_route_path_name(KVM_PATH_LOOP), r->by_path[KVM_PATH_LOOP],
 		       f->map_off ? " (map turned off by 2 vCPUs sharing an APIC ID)" : "",
@@ -246,8 +242,8 @@ void family_finish(struct family *f)
 	print_family(f, &r);
 	add_totals(&f->by_style[0], &f->by_style[1]);
 	ipi_engine_free(f->eng);
-	TEST_ASSERT(!f->mismatches, "%s: %u interrupt(s) not delivered as the model says "
-		    "(%u lost, %u spurious); seed 0x%llx", f->name, f->mismatches, r.lost,
+	TEST_ASSERT(!f->mismatches, "%s: %u interrupt(s) not delivered as the model says (%u lost, %u spurious); seed 0x%llx",
+		    f->name, f->mismatches, r.lost,
 		    r.spurious, (unsigned long long)family_seed);
 	known_total += r.known;
 	known_kinds |= r.known_kinds;
@@ -270,7 +266,7 @@ void family_known_verdict(void)
 		   kvm_backend(), host_kernel_release(), what);
 }
 
-/* --- State --------------------------------------------------------------------- */
+/* State */
 
 void family_state(struct family *f, const struct ipi_cpu_state *states,
 		  enum ipi_state_writer writer)
@@ -298,7 +294,7 @@ struct apic_model_cpu family_model_cpu(struct family *f, unsigned int cpu)
 	return ipi_engine_model_cpu(f->eng, cpu);
 }
 
-/* --- Interrupt lists ------------------------------------------------------------ */
+/* Interrupt lists */
 
 void family_add(struct family *f, const struct apic_model_irq *irq)
 {
@@ -338,7 +334,7 @@ void add_shorthands(struct family *f)
 			add_irq(f, all_modes[m], false, sh[i], 0);
 }
 
-/* --- Sending --------------------------------------------------------------------- */
+/* Sending */
 
 void family_run(struct family *f, const char *what, const struct apic_model_irq *irqs,
 		unsigned int nr)

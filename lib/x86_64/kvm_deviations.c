@@ -141,53 +141,39 @@ struct deviation_condition {
 
 static const struct deviation_condition deviations[NR_KVM_DEVIATIONS] = {
 	[KVM_DEV_LOGICAL_NMI_SW_DISABLED] = {
-		.what = "KVM's optimized logical map leaves software-disabled APICs out: a "
-			"logical NMI to one is lost (lapic.c kvm_recalculate_logical_map)",
+		.what = "KVM's optimized logical map leaves software-disabled APICs out: a logical NMI to one is lost (lapic.c kvm_recalculate_logical_map)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
 	},
 	[KVM_DEV_LOWEST_SHORTHAND_DEST] = {
-		.what = "KVM reads the destination field of a lowest-priority shorthand IPI: "
-			"with 0xff there it delivers it to every target, as fixed "
-			"(kvm_irq_delivery_to_apic)",
+		.what = "KVM reads the destination field of a lowest-priority shorthand IPI: with 0xff there it delivers it to every target, as fixed (kvm_irq_delivery_to_apic)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
 	},
 	[KVM_DEV_ALIASED_IDS_BEFORE_6_3] = {
-		.what = "KVM before 6.3 kept one APIC per aliased physical or logical ID in "
-			"its optimized maps: interrupts to aliased IDs or multi-bit LDRs reach "
-			"some of those APICs or none",
+		.what = "KVM before 6.3 kept one APIC per aliased physical or logical ID in its optimized maps: interrupts to aliased IDs or multi-bit LDRs reach some of those APICs or none",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 2,
 	},
 	[KVM_DEV_SVM_TPR_SUBCLASS] = {
-		.what = "KVM on SVM copies V_TPR into the TPR at every exit: TPR[3:0] is lost "
-			"(svm.c sync_cr8_to_lapic)",
+		.what = "KVM on SVM copies V_TPR into the TPR at every exit: TPR[3:0] is lost (svm.c sync_cr8_to_lapic)",
 		.backend = "kvm_amd",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 12,
 	},
 	[KVM_DEV_PVM_LATE_INTERRUPT] = {
-		.what = "kvm_pvm takes a pending interrupt late: not right after STI and the "
-			"instruction after it",
+		.what = "kvm_pvm takes a pending interrupt late: not right after STI and the instruction after it",
 		.backend = "kvm_pvm",
 		.from_major = 6, .from_minor = 18, .to_major = 6, .to_minor = 18,
 	},
 	[KVM_DEV_TCG_SVM_DOUBLE_INJECTION] = {
-		.what = "kvm_amd on QEMU TCG's SVM emulation: a vCPU now and then takes an "
-			"interrupt twice, or a copy of one delivered to another vCPU, or loses "
-			"a TSC-deadline interrupt; seen only there, cause not isolated (QEMU's "
-			"event injection or kvm_amd)",
+		.what = "kvm_amd on QEMU TCG's SVM emulation: a vCPU now and then takes an interrupt twice, or a copy of one delivered to another vCPU, or loses a TSC-deadline interrupt; seen only there, cause not isolated (QEMU's event injection or kvm_amd)",
 		.backend = "kvm_amd",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 12,
 		.cpu_model = "QEMU TCG",
 	},
 	[KVM_DEV_PV_IPI_NEEDS_MAP] = {
-		.what = "KVM_HC_SEND_IPI looks its targets up only in KVM's optimized map: "
-			"without one (two vCPUs share a physical APIC ID) it delivers to "
-			"nobody and returns -EOPNOTSUPP (lapic.c kvm_pv_send_ipi)",
+		.what = "KVM_HC_SEND_IPI looks its targets up only in KVM's optimized map: without one (two vCPUs share a physical APIC ID) it delivers to nobody and returns -EOPNOTSUPP (lapic.c kvm_pv_send_ipi)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
 	},
 	[KVM_DEV_MSI_TO_NOBODY_FAILS] = {
-		.what = "KVM_SIGNAL_MSI to a destination no APIC has returns -1 (EPERM) "
-			"where KVM's per-vCPU loop routes it, 0 through its optimized map "
-			"(irq.c kvm_irq_delivery_to_apic)",
+		.what = "KVM_SIGNAL_MSI to a destination no APIC has returns -1 (EPERM) where KVM's per-vCPU loop routes it, 0 through its optimized map (irq.c kvm_irq_delivery_to_apic)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
 	},
 };

@@ -8,10 +8,6 @@
 #include "guest_memory.h"
 #include "arch_setup.h"
 
-/* Guest side: where a guest entry function returns to (guest_entry.S). */
-extern char guest_entry_return[];
-/* Guest side: the 256 IDT entry stubs, IDT_STUB_SIZE bytes apart (idt_entry.S). */
-extern char idt_entry_stubs[];
 
 struct gdt_descriptor {
 	uint64_t code64;
@@ -233,8 +229,7 @@ void vcpu_arch_describe_wait(struct kvm_vcpu *vcpu, char *buf, size_t len)
 	else
 		snprintf(deadline, sizeof(deadline), "%llu cycles past",
 			 (unsigned long long)(msrs.e[2].data - msrs.e[1].data));
-	snprintf(buf, len, "; IF %u, APIC base 0x%llx, SVR 0x%x, TPR 0x%x, highest IRR %d, "
-		 "ISR %d, LVTT 0x%x, TSC deadline %s, NMI pending %u, interrupt injected %u",
+	snprintf(buf, len, "; IF %u, APIC base 0x%llx, SVR 0x%x, TPR 0x%x, highest IRR %d, ISR %d, LVTT 0x%x, TSC deadline %s, NMI pending %u, interrupt injected %u",
 		 !!(regs.rflags & BIT(9)), (unsigned long long)msrs.e[0].data,
 		 lapic_state_get_reg(&lapic, APIC_SPIV), lapic_state_get_reg(&lapic, APIC_TASKPRI),
 		 highest_vector(&lapic, APIC_IRR), highest_vector(&lapic, APIC_ISR), lvtt,
