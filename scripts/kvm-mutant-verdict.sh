@@ -9,6 +9,7 @@
 #
 #   VERDICT  failed   the binary reported "not ok" (a failing case, a
 #                     crash, a timeout): CASE is its first failing case
+#                     (the first that is not a random one, if any)
 #                     and how many more failed (or "-" when none failed
 #                     on its own, e.g. TIMEOUT),
 #                     LINE the first line of that case that says what went
@@ -35,8 +36,13 @@ function first_bad(lines,    n, arr, i, l) {
 	n = split(lines, arr, "\n")
 	for (i = 1; i <= n; i++) {
 		l = clean(arr[i])
-		if (l ~ /assertion failure/ && i < n)
-			return clean(arr[i + 1])
+		if (l ~ /assertion failure/ && i < n) {
+			l = clean(arr[i + 1])
+			# "file:line:" alone: the message is on the next line
+			if (l ~ /:$/ && i + 1 < n)
+				l = l " " clean(arr[i + 2])
+			return l
+		}
 		if (l ~ /^(LOST|SPURIOUS|STUCK|FAIL|UNEXPECTED|KERNEL)|[Aa]ssert|not ok|unexpected|expected .* got|failed|mismatch/ &&
 		    l !~ /^source:/ && l !~ /^KNOWN:/)
 			return l
@@ -56,12 +62,16 @@ BEGIN { nn = split(names, order, " ") }
 inbin && /^# #  *RUN / { flush_case() }
 inbin && /^# (not )?ok [0-9]+ / {
 	line = substr($0, 3)
-	if (line ~ /^not ok/) nbad++
-	if (line ~ /^not ok/ && bad_case == "") {
-		bad_case = line
-		sub(/^not ok [0-9]+ /, "", bad_case)
-		sub(/ #.*/, "", bad_case)
-		bad_line = first_bad(case_lines)
+	if (line ~ /^not ok/) {
+		nbad++
+		c = line
+		sub(/^not ok [0-9]+ /, "", c)
+		sub(/ #.*/, "", c)
+		# A fixed family says more than a random one: prefer it.
+		if (bad_case == "" || (bad_case ~ /random/ && c !~ /random/)) {
+			bad_case = c
+			bad_line = first_bad(case_lines)
+		}
 	}
 	if (line ~ / # XFAIL/) xfail++
 	flush_case(); next

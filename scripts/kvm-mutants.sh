@@ -23,14 +23,15 @@
 #   planted bugs: K killed of N (S survived, A not applicable)
 #
 # and the time.  Per-bug logs in results/mutants/NAME/ (the edit as a
-# diff, build log, KTAP, console, verdicts), the matrix in
+# diff, build log, KTAP, console, verdicts, result), the matrix in
 # results/mutants/matrix.txt, one tab-separated line per bug and binary in
 # results/mutants/verdicts.tsv.
 #
 # usage: kvm-mutants.sh [--kernel 6.12] [--emulator qemu]
-#                       [--mutants NAME,...] [--expect-killed]
+#                       [--mutants NAME,...] [--expect-killed] [--report]
 #   --mutants        a subset of the catalogue (default: every mutants/*.sh)
 #   --expect-killed  exit 1 unless every bug that ran was killed (CI)
+#   --report         run nothing: the matrix again from results/mutants/
 # environment: VM_TEST_TIMEOUT (per binary, default 600 s: a failing case
 # waits out its bounds), VM_TIMEOUT (whole VM, default 3600 s), and what
 # scripts/vm-run.sh takes (VM_QEMU, VM_DEB_DIR, ...).
@@ -55,12 +56,14 @@ kernel=6.12
 emulator=qemu
 subset=${MUTANTS:-}
 expect_killed=0
+report_only=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=${2:?}; shift 2 ;;
 	--emulator) emulator=${2:?}; shift 2 ;;
 	--mutants) subset=${2:?}; shift 2 ;;
 	--expect-killed) expect_killed=1; shift ;;
+	--report) report_only=1; shift ;;
 	*) usage ;;
 	esac
 done
@@ -141,6 +144,7 @@ baseline() {
 		die "baseline: the unmodified modules do not pass ($summary; logs: $d): stopping"
 	fi
 	say "baseline: passed ($summary) in $base_secs s (VM $vm_secs s)"
+	echo "passed ($summary) in $base_secs s; emulator $emulator; VM_TEST_TIMEOUT=$VM_TEST_TIMEOUT s" > "$d/result"
 	apicv_state
 }
 
@@ -153,24 +157,30 @@ not_applicable() {
 	esac
 }
 
-# run_mutant FILE: one planted bug; appends to $table and $tsv.
+# result NAME VERDICT NOTE [BUILD_SECS VM_SECS]: results/mutants/NAME/result
+result() {
+	printf '%s\t%s\t%s\t%s\n' "$2" "$3" "${4:--}" "${5:--}" > "$out/$1/result"
+	say "$1: $2${3:+: $3}${4:+ (build $4 s, VM $5 s)}"
+}
+
+# run_mutant FILE: one planted bug, its logs and result in results/mutants/NAME/.
 run_mutant() {
 	f=$1
 	name=$(basename "$f" .sh)
 	d=$out/$name
 	rm -rf "$d" && mkdir -p "$d"
-	"$top/scripts/kvm-mutate.sh" info "$f" > "$d/info" 2>&1 || { record_error "$name" "$(cat "$d/info")"; return; }
+	"$top/scripts/kvm-mutate.sh" info "$f" > "$d/info" 2>&1 ||
+		{ result "$name" ERROR "$(tail -n 1 "$d/info")"; return; }
 	needs=$(sed -n 's/^needs=//p' "$d/info")
 	na=$(not_applicable "$needs")
 	if [ -n "$na" ]; then
-		say "$name: not applicable: $na"
-		record "$name" "n/a" "" "$na"
+		result "$name" "n/a" "$na"
 		return
 	fi
 	t0=$(now)
 	if ! vmlinuz=$("$top/scripts/kvm-modules.sh" --kernel "$kernel" --mutant "$f" \
 			"$work/modules/$kernel-planted" 2> "$d/build.log"); then
-		record_error "$name" "$(grep -v '^ ' "$d/build.log" | tail -n 1)"
+		result "$name" ERROR "$(grep -v '^[ +-@]' "$d/build.log" | tail -n 1)"
 		return
 	fi
 	sed -n '/^--- /,/^kvm-modules: .* planted and rebuilt/p' "$d/build.log" |
@@ -181,83 +191,102 @@ run_mutant() {
 	"$top/scripts/kvm-mutant-verdict.sh" "$d/ktap" $binaries > "$d/verdicts"
 	problem=$(vm_problem "$d")
 	if grep -q '	failed	' "$d/verdicts"; then
-		verdict=killed
+		result "$name" killed "$problem" "$build_secs" "$vm_secs"
 	elif echo "$problem" | grep -qE '^(PANIC|OOPS|KERNEL WARNING|STALL|STALLED|HANG)'; then
-		verdict=killed
+		result "$name" killed "$problem" "$build_secs" "$vm_secs"
 	elif [ "$vm_rc" = 0 ]; then
-		verdict=survived
+		result "$name" survived "" "$build_secs" "$vm_secs"
 	else
-		record_error "$name" "the VM failed: ${problem:-exit $vm_rc} (logs: $d)"
+		result "$name" ERROR "the VM failed: ${problem:-exit $vm_rc} (logs: $d)" "$build_secs" "$vm_secs"
+	fi
+}
+
+# row NAME: its line of the matrix, its details, its lines of verdicts.tsv.
+row() {
+	d=$out/$1
+	if [ ! -r "$d/result" ]; then
+		printf '%-40s not run\n' "$1" >> "$table"
+		notrun=$((notrun + 1))
 		return
 	fi
-	record "$name" "$verdict" "$d/verdicts" "$problem"
-	say "$name: $verdict (build $build_secs s, VM $vm_secs s)"
-}
-
-# record NAME VERDICT VERDICTS_FILE NOTE
-record() {
+	IFS='	' read -r verdict note bsecs vsecs < "$d/result"
 	cells=""
 	for b in $binaries; do
-		if [ -z "$3" ]; then
-			c=n/a
-		else
+		c=n/a
+		if [ -r "$d/verdicts" ]; then
 			c=$(awk -F '\t' -v b="$b" '$1 == b {
-				print $2 == "failed" ? "KILLED" : $2 == "passed" ? "-" : $2 == "skipped" ? "skip" : "died" }' "$3")
-			awk -F '\t' -v b="$b" -v n="$1" '$1 == b { print n "\t" $0 }' "$3" >> "$tsv"
+				print $2 == "failed" ? "KILLED" : $2 == "passed" ? "-" : $2 == "skipped" ? "skip" : "died" }' "$d/verdicts")
+			awk -F '\t' -v b="$b" -v n="$1" '$1 == b { print n "\t" $0 }' "$d/verdicts" >> "$tsv"
 		fi
-		cells="$cells $(printf '%-10s' "$c")"
+		cells="$cells $(printf '%-8s' "${c:-?}")"
 	done
-	printf '%-44s%s %s\n' "$1" "$cells" "$2" >> "$table"
-	case $2 in
-	killed) killed=$((killed + 1))
-		if [ -n "$3" ] && grep -q '	failed	' "$3"; then
-			awk -F '\t' -v n="$1" '$2 == "failed" { printf "  %s: %s %s: %s\n", n, $1, $3, $4 }' "$3" >> "$details"
-		fi
-		[ -z "$4" ] || echo "  $1: the VM: $4" >> "$details" ;;
-	survived) survived=$((survived + 1)); echo "  $1: survived every binary" >> "$details" ;;
-	n/a) na_count=$((na_count + 1)); echo "  $1: not applicable: $4" >> "$details" ;;
+	[ "$bsecs" = - ] && t="" || t="${bsecs}+${vsecs} s"
+	printf '%-40s%s %-9s %s\n' "$1" "$cells" "$verdict" "$t" >> "$table"
+	case $verdict in
+	killed)
+		killed=$((killed + 1))
+		[ ! -r "$d/verdicts" ] ||
+			awk -F '\t' -v n="$1" '$2 == "failed" { printf "  %s: %s %s: %s\n", n, $1, $3, $4 }' \
+				"$d/verdicts" >> "$details"
+		[ "$note" = - ] || [ -z "$note" ] || echo "  $1: the VM: $note" >> "$details" ;;
+	survived)
+		survived=$((survived + 1))
+		echo "  $1: SURVIVED every binary" >> "$details" ;;
+	n/a)
+		na_count=$((na_count + 1))
+		echo "  $1: not applicable: $note" >> "$details" ;;
+	*)
+		errors=$((errors + 1))
+		echo "  $1: ERROR: $note" >> "$details" ;;
 	esac
-	total=$((total + 1))
+	[ "$verdict" = ERROR ] || total=$((total + 1))
 }
 
-record_error() {
-	say "$1: ERROR: $2"
-	printf '%-44s ERROR: %s\n' "$1" "$2" >> "$table"
-	errors=$((errors + 1))
+# report: the matrix of the selected bugs, from results/mutants/.
+report() {
+	table=$out/matrix.body
+	details=$out/details
+	tsv=$out/verdicts.tsv
+	: > "$table"; : > "$details"; : > "$tsv"
+	killed=0 survived=0 na_count=0 total=0 errors=0 notrun=0
+	binaries=$(cut -f 1 "$out/baseline/verdicts" | tr '\n' ' ')
+	for f in $mutants; do
+		row "$(basename "$f" .sh)"
+	done
+	{
+		printf '%-40s' "planted bug"
+		for b in $binaries; do printf ' %-8.8s' "${b%_test}"; done
+		echo " verdict   build+VM"
+		cat "$table"
+		echo
+		echo "details (binary, first failing case (+ more failing), its first failing line):"
+		cat "$details"
+		echo
+		echo "baseline: $(cat "$out/baseline/result" 2>/dev/null)"
+		[ "$errors" = 0 ] || echo "errors: $errors planted bug(s) did not apply, build or run (not counted)"
+		[ "$notrun" = 0 ] || echo "not run: $notrun"
+		echo "planted bugs: $killed killed of $total ($survived survived, $na_count not applicable)"
+		[ -z "${start:-}" ] || echo "time: $(($(now) - start)) s in all"
+	} > "$out/matrix.txt"
+	rm -f "$table" "$details"
+	cat "$out/matrix.txt"
 }
 
-start=$(now)
-mkdir -p "$out" "$work"
 mutants=$(select_mutants)
 [ -n "$mutants" ] || die "the catalogue (mutants/) is empty"
+if [ "$report_only" = 1 ]; then
+	[ -r "$out/baseline/verdicts" ] || die "no baseline in $out: run the catalogue first"
+	report
+	exit 0
+fi
+start=$(now)
+mkdir -p "$out" "$work"
 build_tests
 baseline
-
-table=$out/matrix.body
-details=$out/details
-tsv=$out/verdicts.tsv
-: > "$table"; : > "$details"; : > "$tsv"
-killed=0 survived=0 na_count=0 total=0 errors=0
 for f in $mutants; do
 	run_mutant "$f"
 done
-
-{
-	printf '%-44s' "planted bug"
-	for b in $binaries; do printf ' %-10.10s' "${b%_test}"; done
-	echo " verdict"
-	cat "$table"
-	echo
-	echo "details (binary, first failing case: its first failing line):"
-	cat "$details"
-	echo
-	echo "baseline: $("$top/scripts/ktap-summary.sh" "$out/baseline/ktap" | tail -n 1) in $base_secs s; emulator $emulator; VM_TEST_TIMEOUT=$VM_TEST_TIMEOUT s"
-	[ "$errors" = 0 ] || echo "errors: $errors planted bug(s) did not apply, build or run (not counted)"
-	echo "planted bugs: $killed killed of $total ($survived survived, $na_count not applicable)"
-	echo "time: $(($(now) - start)) s in all"
-} > "$out/matrix.txt"
-rm -f "$table"
-cat "$out/matrix.txt"
+report
 [ "$errors" = 0 ] || exit 1
 [ "$expect_killed" = 0 ] || [ "$killed" = "$((total - na_count))" ] || exit 1
 exit 0
