@@ -7,9 +7,10 @@
 #
 #  - the host's own KVM, when /dev/kvm is usable: "make run_tests" (the
 #    kselftest runner), KTAP in results/vm-host.ktap;
-#  - each column given as KERNEL[@EMULATOR] (default: 6.1 6.12):
-#    scripts/vm-run.sh --kernel KERNEL, under EMULATOR: qemu (VM_QEMU's
-#    default), qemu-7.2, qemu-10; KTAP in results/vm-LABEL.ktap.
+#  - each column given as KERNEL[@EMULATOR] (default: 6.1 6.12 6.12@bochs
+#    6.12@bochs-amd): scripts/vm-run.sh --kernel KERNEL, under EMULATOR:
+#    qemu (VM_QEMU's default), qemu-7.2, qemu-10, bochs (kvm_intel with
+#    APICv), bochs-amd (kvm_amd); KTAP in results/vm-LABEL.ktap.
 #
 # The tests are built once, into .vm/build, and every column runs those
 # same binaries.  Counting follows scripts/ktap-summary.sh: a binary's
@@ -28,7 +29,7 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 vm=$top/.vm
 results=$top/results
-columns=${*:-6.1 6.12}
+columns=${*:-6.1 6.12 6.12@bochs 6.12@bochs-amd}
 mkdir -p "$results" "$vm"
 status=0
 
@@ -63,7 +64,10 @@ for c in $columns; do
 	qemu-*) q=${e#qemu-}; e=qemu ;;
 	*) q=${VM_QEMU:-10} ;;
 	esac
-	echo "vm-matrix: $c: scripts/vm-run.sh --kernel $k --emulator $e (VM_QEMU=$q)"
+	case $e in
+	qemu) echo "vm-matrix: $c: scripts/vm-run.sh --kernel $k --emulator $e (VM_QEMU=$q)" ;;
+	*) echo "vm-matrix: $c: scripts/vm-run.sh --kernel $k --emulator $e" ;;
+	esac
 	out=$vm/matrix-$(echo "$c" | tr '/@' '__').out
 	start=$(date +%s)
 	VM_QEMU=$q VM_OUTPUT=$vm/build "$top/scripts/vm-run.sh" --kernel "$k" --emulator "$e" \
