@@ -35,7 +35,7 @@
 #   VM_FILES       extra files or directories (absolute paths) copied into
 #                  the VM at the same paths, with the libraries they need
 #   VM_TESTS       collection mode: the binaries to run (default: all)
-#   VM_TIMEOUT     seconds for the whole VM (default 900)
+#   VM_TIMEOUT     seconds for the whole VM (default 900; 2400 under Bochs)
 #   VM_STALL       seconds without the VM's heartbeat before it is ended as
 #                  stalled (default 180; 600 under Bochs)
 #   VM_TEST_TIMEOUT  collection mode: seconds per binary (default "settings")
@@ -106,6 +106,8 @@ bochs*)
 	# The guest's clock runs at a third of the wall clock or less while
 	# busy (scripts/vm/bochs.sh): its 10 s heartbeat came every 30-60 s.
 	VM_STALL=${VM_STALL:-600}
+	# The collection takes 6-7 min here (docs/bochs.md): room for a slower host.
+	vm_timeout=${VM_TIMEOUT:-2400}
 	;;
 esac
 
