@@ -3,9 +3,12 @@
 # KVM selftests for APIC IDs that differ from vCPU IDs, APICv/AVIC
 # inhibition and IPI delivery.
 #
-# In a kernel tree (as tools/testing/selftests/kvm) the kselftest framework
-# is taken from ../; standalone it is unpacked from Debian's linux-source
-# package into .kselftest/ (scripts/get-kselftest.sh) on first use.
+# In a kernel tree the kselftest framework is taken from the tree: from ../
+# as tools/testing/selftests/kvm itself, from ../../ beside the kernel's
+# KVM selftests as tools/testing/selftests/kvm/NAME (the kernel overlay:
+# "make kernel_overlay KDIR=TREE", docs/kernel-overlay.md); standalone it
+# is unpacked from Debian's linux-source package into .kselftest/
+# (scripts/get-kselftest.sh) on first use.
 
 SRC_DIR := $(patsubst %/,%,$(dir $(realpath $(firstword $(MAKEFILE_LIST)))))
 
@@ -18,6 +21,9 @@ endif
 
 ifneq ($(wildcard $(SRC_DIR)/../lib.mk),)
 KSFT_DIR := $(abspath $(SRC_DIR)/..)
+KSFT_STANDALONE :=
+else ifeq ($(words $(wildcard $(SRC_DIR)/../../lib.mk $(SRC_DIR)/../../kselftest.h)),2)
+KSFT_DIR := $(abspath $(SRC_DIR)/../..)
 KSFT_STANDALONE :=
 else
 KSFT_DIR := $(SRC_DIR)/.kselftest/tools/testing/selftests
@@ -187,3 +193,18 @@ kvm_mutants:
 		$(if $(MUTANTS),--mutants "$(MUTANTS)")
 
 .PHONY: kvm_mutants
+
+# The kernel overlay (scripts/kernel-overlay.sh, docs/kernel-overlay.md):
+# the collection beside the kernel's KVM selftests in a kernel tree,
+# KDIR/tools/testing/selftests/kvm/apic_ids, so that "make -C
+# tools/testing/selftests TARGETS=kvm run_tests" (install, gen_tar) builds
+# and runs the kernel's tests and these together.  Again to refresh the
+# copy; kernel_overlay_remove restores the tree.
+kernel_overlay_usage = $(if $(KDIR),,echo "usage: make $@ KDIR=<kernel tree>" >&2; exit 2;)
+kernel_overlay:
+	@$(kernel_overlay_usage) $(SRC_DIR)/scripts/kernel-overlay.sh "$(KDIR)"
+
+kernel_overlay_remove:
+	@$(kernel_overlay_usage) $(SRC_DIR)/scripts/kernel-overlay.sh --remove "$(KDIR)"
+
+.PHONY: kernel_overlay kernel_overlay_remove
