@@ -74,8 +74,9 @@ ALL_OBJS := $(LIBKVM_OBJS) $(patsubst %,%.o,$(ALL_PROGS))
 # anywhere (-mgeneral-regs-only), no red zone (guest interrupts push onto
 # the interrupted stack), no stack protector or fortify calls into libc,
 # and fixed link addresses so guest and host agree on every address.
-CFLAGS += -Wall -Wstrict-prototypes -Wuninitialized -Wno-unknown-pragmas \
-	  -O2 -g -std=gnu11 -MD -MP \
+# _GNU_SOURCE as a 6.12 tree's lib.mk defines it (a 6.1 tree's does not).
+CFLAGS += -D_GNU_SOURCE= -Wall -Wstrict-prototypes -Wuninitialized \
+	  -Wno-unknown-pragmas -O2 -g -std=gnu11 -MD -MP \
 	  -mgeneral-regs-only -mno-red-zone -fno-stack-protector \
 	  -fno-PIE -fno-strict-aliasing -fno-omit-frame-pointer \
 	  -U_FORTIFY_SOURCE -fmacro-prefix-map=$(SRC_DIR)/= \
