@@ -32,6 +32,13 @@ ctl() { printf '%s\n' "$*" >&3; }
 finish() {
 	ctl "status $1"
 	exec 3>&-
+	# Let the serial ports send what is queued before the power goes:
+	# stty sets the line with TCSADRAIN, which waits for the output.
+	# Under Bochs the UART sends at its baud rate in emulated time, and
+	# the end of the control channel (the status) was lost at poweroff.
+	for p in 1 2 3; do
+		stty -F "/dev/ttyS$p" raw -echo 115200 2>/dev/null
+	done
 	sync
 	poweroff -f
 	echo o > /proc/sysrq-trigger
