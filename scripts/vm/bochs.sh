@@ -17,7 +17,7 @@
 # xorriso).  The BIOS is Bochs' own (bookworm's bochsbios, with the LGPL
 # VGA BIOS of vgabios): the SeaBIOS image in Bochs' source lists one CPU
 # in its ACPI tables, as Bochs does not set the CMOS CPU count it reads,
-# and with that count set it waits for the second CPU for ever.  Two CPUs
+# and with that count set it printed nothing in 180 s.  Two CPUs
 # (count=2), display "nogui", the PC's serial ports into files; Bochs' own
 # log, errors and panics only, in $raw/bochs.log.
 #
