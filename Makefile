@@ -30,6 +30,19 @@ KSFT_DIR := $(SRC_DIR)/.kselftest/tools/testing/selftests
 KSFT_STANDALONE := 1
 endif
 
+# The library's harness wants the kselftest headers of a recent tree
+# (constructor priorities, XFAIL, a skip told by exit status KSFT_SKIP).
+# In an older tree (6.1's harness has none of them) the collection is
+# compiled against those of linux-source-6.12, unpacked into .kselftest/
+# as standalone; the tree's lib.mk and runner still build, install and
+# run it.
+KSFT_HDR_DIR := $(KSFT_DIR)
+ifeq ($(KSFT_STANDALONE),)
+ifeq ($(shell grep -ls KSELFTEST_PRIO_TEST $(KSFT_DIR)/kselftest_harness.h),)
+KSFT_HDR_DIR := $(SRC_DIR)/.kselftest/tools/testing/selftests
+endif
+endif
+
 # Sources are found by name:
 #   x86_64/*_test.c   tests of the collection: built by "all", run by
 #                     "run_tests", installed
@@ -69,6 +82,13 @@ PROJECT_TEST_PROGS := $(patsubst %,$(OUTPUT)/%,$(PROJECT_TESTS))
 ALL_PROGS := $(TEST_GEN_PROGS) $(TEST_GEN_PROGS_EXTENDED) $(PROJECT_TEST_PROGS)
 ALL_OBJS := $(LIBKVM_OBJS) $(patsubst %,%.o,$(ALL_PROGS))
 
+ifneq ($(KSFT_HDR_DIR),$(KSFT_DIR))
+$(ALL_OBJS): | $(KSFT_HDR_DIR)/kselftest_harness.h
+
+$(KSFT_HDR_DIR)/kselftest_harness.h:
+	$(SRC_DIR)/scripts/get-kselftest.sh $(SRC_DIR)/.kselftest
+endif
+
 # Guest code is compiled into the same objects as host code, and the guest
 # runs it through KVM's instruction emulator on some hosts: no SSE/AVX/x87
 # anywhere (-mgeneral-regs-only), no red zone (guest interrupts push onto
@@ -80,7 +100,7 @@ CFLAGS += -D_GNU_SOURCE= -Wall -Wstrict-prototypes -Wuninitialized \
 	  -mgeneral-regs-only -mno-red-zone -fno-stack-protector \
 	  -fno-PIE -fno-strict-aliasing -fno-omit-frame-pointer \
 	  -U_FORTIFY_SOURCE -fmacro-prefix-map=$(SRC_DIR)/= \
-	  -I$(SRC_DIR)/include -I$(SRC_DIR)/include/$(ARCH_DIR) -I$(KSFT_DIR) \
+	  -I$(SRC_DIR)/include -I$(SRC_DIR)/include/$(ARCH_DIR) -I$(KSFT_HDR_DIR) \
 	  $(KHDR_INCLUDES) $(EXTRA_CFLAGS)
 LDFLAGS += -pthread -no-pie
 
