@@ -44,7 +44,7 @@ usage() {
 kvm_dir() {
 	d=$1/tools/testing/selftests/kvm
 	[ -f "$d/Makefile" ] && [ -f "$d/../lib.mk" ] ||
-		die "$1 is not a kernel tree: no tools/testing/selftests/kvm/Makefile and lib.mk"
+		die "$1 is not a kernel tree (no tools/testing/selftests/kvm/Makefile)"
 	[ -e "$d/kernel-overlay.mk" ] &&
 		die "$d is the collection itself (the in-tree placement), not the kernel's"
 	echo "$d"
@@ -58,7 +58,7 @@ ours() {
 # gnumakefile NAME: the hook, on stdout.
 gnumakefile() {
 	cat <<EOF
-# $mark (scripts/kernel-overlay.sh --remove deletes this file): GNU make reads it before Makefile.
+# $mark: read before Makefile; scripts/kernel-overlay.sh --remove deletes it
 include Makefile
 -include $1/kernel-overlay.mk
 EOF
@@ -83,9 +83,11 @@ version() {
 # copy_project DEST: a fresh copy of the project in DEST.
 copy_project() {
 	mkdir "$1"
-	project_files | (cd "$top" && tar --null -T - --ignore-failed-read -cf - 2>/dev/null) |
+	project_files |
+		(cd "$top" && tar --null -T - --ignore-failed-read -cf - 2>/dev/null) |
 		tar -xf - -C "$1" || return 1
-	[ -f "$1/kernel-overlay.mk" ] || { say "no kernel-overlay.mk in the copy"; return 1; }
+	[ -f "$1/kernel-overlay.mk" ] ||
+		{ say "no kernel-overlay.mk in the copy"; return 1; }
 	echo "# $mark: $(version) from $top" > "$1/.kernel-overlay"
 	echo '*' > "$1/.gitignore"
 }
@@ -99,7 +101,8 @@ install_overlay() {	# install_overlay KVMDIR NAME
 		die "$1/GNUmakefile exists and is not the overlay's: not touching it"
 	fi
 	rm -rf "$dir.new"
-	copy_project "$dir.new" || { rm -rf "$dir.new"; die "copying the project failed"; }
+	copy_project "$dir.new" ||
+		{ rm -rf "$dir.new"; die "copying the project failed"; }
 	rm -rf "$dir"
 	mv "$dir.new" "$dir"
 	gnumakefile "$2" > "$1/GNUmakefile.new"
