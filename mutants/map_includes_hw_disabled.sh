@@ -11,4 +11,8 @@ mutate() {
 	edit arch/x86/kvm/lapic.c kvm_recalculate_apic_map \
 		'if (!kvm_apic_present(vcpu))' \
 		'if (!lapic_in_kernel(vcpu))'
+	# and sized for them, or their x2APIC IDs make the rebuild retry for ever
+	edit arch/x86/kvm/lapic.c kvm_recalculate_apic_map \
+		'if (kvm_apic_present(vcpu))' \
+		'if (lapic_in_kernel(vcpu))'
 }
