@@ -1185,6 +1185,76 @@ KVM_TEST(ioapic_level_triggered_remote_irr_and_eoi)
 	TEST_FAIL("%u interrupt(s) more than the line sent", extra);
 }
 
+/*
+ * A level-triggered entry whose destination no APIC has: nobody accepts
+ * it, so Remote IRR stays clear (82093AA datasheet, "I/O Redirection
+ * Table Registers": set when a local APIC accepts the interrupt).  When
+ * the guest then points the entry at itself with the line still up, the
+ * interrupt comes.  On KVM's optimized map and on its per-vCPU loop.
+ */
+#define ABSENT_PIN	18
+#define ABSENT_DEST	0x40
+
+static void guest_level_to_absent(void)
+{
+	uint64_t rte = IOAPIC_RTE_VECTOR(LEVEL_VECTOR) | IOAPIC_RTE_LEVEL;
+
+	xapic_enable();
+	ioapic_write_rte(ABSENT_PIN, rte | IOAPIC_RTE_DEST(ABSENT_DEST));
+	sti();
+	GUEST_SYNC(0, 0, 0);				/* the host raises the line */
+	GUEST_SYNC(1, level_wait_count(1),
+		   !!(ioapic_read_rte(ABSENT_PIN) & IOAPIC_RTE_REMOTE_IRR));
+	ioapic_write_rte(ABSENT_PIN, rte | IOAPIC_RTE_DEST(0));
+	GUEST_SYNC(2, level_wait_count(1),
+		   !!(ioapic_read_rte(ABSENT_PIN) & IOAPIC_RTE_REMOTE_IRR));
+	xapic_eoi();
+	GUEST_DONE();
+}
+
+TEST_F(routing, ioapic_level_to_absent_destination)
+{
+	/* With map_off, vCPUs 0xfe and 0x1fe share xAPIC ID 0xfe: KVM drops its map. */
+	static const uint32_t ids[] = { 0, 1, 0xfe, 0x1fe };
+	struct kvm_vcpu *vcpus[4];
+	struct kvm_vm *vm;
+	struct ucall uc;
+
+	if (variant->map_off)
+		TEST_REQUIRE_MSG(host_kernel_at_least(6, 3), "before 6.3 aliased IDs do not turn KVM's optimized map off (kvm %s)",
+				 host_kernel_release());
+	vm = vm_create_with_vcpu_ids(variant->map_off ? 4 : 2, ids, guest_level_to_absent, vcpus);
+	ksft_print_msg("source: 82093AA datasheet 'I/O Redirection Table Registers' (Remote IRR: set when a local APIC accepts the level interrupt); KVM's %s\n",
+		       variant->map_off ? "per-vCPU loop (no optimized map)" : "optimized map");
+	vm_install_exception_handler(vm, LEVEL_VECTOR, guest_level_handler);
+	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpus[0], &uc), UCALL_SYNC);
+	kvm_irq_line(vm, ABSENT_PIN, 1);
+	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpus[0], &uc), UCALL_SYNC);
+	ksft_print_msg("line up, destination 0x%x absent: %llu interrupt(s), Remote IRR %llu\n",
+		       ABSENT_DEST, (unsigned long long)uc.args[1],
+		       (unsigned long long)uc.args[2]);
+	TEST_ASSERT_EQ(uc.args[1], 0);
+	if (uc.args[2] && kvm_deviation_expected(KVM_DEV_NOBODY_COUNTS_AS_DELIVERED) &&
+	    variant->map_off) {
+		TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpus[0], &uc), UCALL_SYNC);
+		ksft_print_msg("entry pointed at vCPU 0, line still up: %llu interrupt(s), Remote IRR %llu\n",
+			       (unsigned long long)uc.args[1], (unsigned long long)uc.args[2]);
+		kvm_vm_free(vm);
+		test_xfail("known deviation of %s %s: %s", kvm_backend(), host_kernel_release(),
+			   kvm_deviation_what(KVM_DEV_NOBODY_COUNTS_AS_DELIVERED));
+	}
+	TEST_ASSERT(!uc.args[2], "Remote IRR set though no APIC accepted the interrupt");
+	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpus[0], &uc), UCALL_SYNC);
+	ksft_print_msg("entry pointed at vCPU 0, line still up: %llu interrupt(s), Remote IRR %llu\n",
+		       (unsigned long long)uc.args[1], (unsigned long long)uc.args[2]);
+	TEST_ASSERT(uc.args[1] == 1 && uc.args[2],
+		    "the asserted line did not deliver once the entry named a present APIC");
+	kvm_irq_line(vm, ABSENT_PIN, 0);
+	vcpu_run_to_done(vcpus[0]);
+	kvm_vm_free(vm);
+	family_count_cases(2, 2, 1);
+}
+
 /* When an accepted interrupt is taken */
 
 #define SHADOW_VECTOR	0x41

@@ -90,6 +90,15 @@ enum kvm_deviation {
 	 * were delivered successfully".  Code read in 6.12; seen on 6.12.
 	 */
 	KVM_DEV_PV_IPI_NEEDS_MAP,
+	/*
+	 * kvm_irq_delivery_to_apic() answers -1 ("nobody matched") where its
+	 * per-vCPU loop routes, 0 through the optimized map; ioapic_service()
+	 * takes any non-zero answer as delivered and sets Remote IRR of a
+	 * level-triggered entry that nobody accepted (82093AA: set when a
+	 * local APIC accepts it), so the line stays blocked: no EOI will come.
+	 * Code read in 6.12.
+	 */
+	KVM_DEV_NOBODY_COUNTS_AS_DELIVERED,
 	NR_KVM_DEVIATIONS
 };
 

@@ -172,6 +172,10 @@ static const struct deviation_condition deviations[NR_KVM_DEVIATIONS] = {
 		.what = "KVM_HC_SEND_IPI looks its targets up only in KVM's optimized map: without one (two vCPUs share a physical APIC ID) it delivers to nobody and returns -EOPNOTSUPP (lapic.c kvm_pv_send_ipi)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
 	},
+	[KVM_DEV_NOBODY_COUNTS_AS_DELIVERED] = {
+		.what = "without its optimized map KVM answers -1 for an interrupt nobody matched, and the IOAPIC takes that as delivered: a level-triggered entry to an absent APIC ID gets Remote IRR set, and the line stays blocked (ioapic.c ioapic_service)",
+		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
+	},
 	[KVM_DEV_MSI_TO_NOBODY_FAILS] = {
 		.what = "KVM_SIGNAL_MSI to a destination no APIC has returns -1 (EPERM) where KVM's per-vCPU loop routes it, 0 through its optimized map (irq.c kvm_irq_delivery_to_apic)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
