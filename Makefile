@@ -55,7 +55,7 @@ TEST_GEN_PROGS := $(call src_names,$(ARCH_DIR)/*_test.c)
 TEST_GEN_PROGS_EXTENDED := $(call src_names,$(ARCH_DIR)/*_bench.c)
 PROJECT_TESTS := $(call src_names,tests/*_test.c)
 # The project's tests that run VMs; the others run on the host alone.
-PROJECT_KVM_TESTS := tests/host_conditions_test tests/lib_report_test
+PROJECT_KVM_TESTS := tests/apicv_observer_test tests/host_conditions_test tests/lib_report_test
 
 LIBKVM_SRCS := $(patsubst $(SRC_DIR)/%,%,$(sort $(wildcard $(SRC_DIR)/lib/*.c) \
 	$(wildcard $(SRC_DIR)/lib/$(ARCH_DIR)/*.c $(SRC_DIR)/lib/$(ARCH_DIR)/*.S)))

@@ -28,32 +28,25 @@
  * still reaches its target while KVM has the inhibit set (SDM vol. 3A,
  * "Local APIC": physical destination = the target's APIC ID).
  */
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "kvm_test_harness.h"
 #include "apic.h"
 #include "apicv_inhibit.h"
+#include "compiler.h"
 
 #define IPI_VECTOR		0x42
 #define MAX_TEST_VCPUS		4
 /* A lost IPI leaves the receiver halted: its watchdog ends the test. */
 #define IPI_WAIT_TIMEOUT_S	10
-#define CHILD_TIMEOUT_MS	10000
 
-/* --- Guest code ------------------------------------------------------------ */
+/* Guest code */
 
-static volatile uint32_t ipi_count[MAX_TEST_VCPUS];	/* by creation index */
+static uint32_t ipi_count[MAX_TEST_VCPUS];	/* by creation index */
 
 static void guest_ipi_handler(struct ex_regs *regs)
 {
-	ipi_count[guest_vcpu_index()]++;
+	uint32_t *count = &ipi_count[guest_vcpu_index()];
+
+	WRITE_ONCE(*count, READ_ONCE(*count) + 1);
 	xapic_eoi();
 }
 
@@ -79,10 +72,10 @@ static void guest_send_ipi(uint32_t dest)
 /* Take the IPI that is already pending: it ends the first HLT. */
 static void guest_take_ipi(void)
 {
-	while (!ipi_count[guest_vcpu_index()])
+	while (!READ_ONCE(ipi_count[guest_vcpu_index()]))
 		safe_halt();
 	cli();
-	GUEST_ASSERT_EQ(ipi_count[guest_vcpu_index()], 1);
+	GUEST_ASSERT_EQ(READ_ONCE(ipi_count[guest_vcpu_index()]), 1);
 	GUEST_DONE();
 }
 
@@ -94,7 +87,7 @@ static void guest_write_xapic_id(uint32_t id)
 	GUEST_DONE();
 }
 
-/* --- Host side: the VM under observation --------------------------------------- */
+/* Host side: the VM under observation */
 
 struct inhibit_ctx {
 	struct apicv_observer *obs;
@@ -163,9 +156,7 @@ static void check_creation(struct inhibit_ctx *c)
 			    (obs->mask & APICV_INHIBIT(DISABLED)),
 			    "APICv off: the creation must set DISABLED");
 		if (obs->nr_events != n)
-			observer_fail(c, "APICv is off, yet KVM traced more than the "
-				      "creation (kvm_set_or_clear_apicv_inhibit() returns "
-				      "early when enable_apicv is off)");
+			observer_fail(c, "APICv is off, yet KVM traced more than the creation (kvm_set_or_clear_apicv_inhibit() returns early when enable_apicv is off)");
 	} else {
 		if (obs->nr_events <= n || obs->events[n].set ||
 		    obs->events[n].reason != APICV_INHIBIT_ABSENT)
@@ -196,11 +187,8 @@ static void create_vm(struct inhibit_ctx *c, const uint32_t *ids, unsigned int n
 		apicv_observer_poll(c->obs);
 		apicv_host_probe(&c->host, c->obs);
 		if (c->host.enabled && c->host.vendor == APICV_VENDOR_SVM && ids[i] > 254)
-			test_skip("KVM_CREATE_VCPU(%u) failed (%s): with AVIC enabled, "
-				  "avic_init_backing_page() refuses vCPU IDs above 254 "
-				  "(xAVIC) or 511 (x2AVIC) in 6.12; newer kernels create "
-				  "the vCPU and set PHYSICAL_ID_TOO_BIG", ids[i],
-				  strerror(-ret));
+			test_skip("KVM_CREATE_VCPU(%u) failed (%s): with AVIC enabled, avic_init_backing_page() refuses vCPU IDs above 254 (xAVIC) or 511 (x2AVIC) in 6.12; newer kernels create the vCPU and set PHYSICAL_ID_TOO_BIG",
+				  ids[i], strerror(-ret));
 		TEST_FAIL("KVM_CREATE_VCPU(%u) failed: %s", ids[i], strerror(-ret));
 	}
 	check_creation(c);
@@ -231,18 +219,15 @@ static void expect_inhibits(struct inhibit_ctx *c, unsigned long want, const cha
 		return;
 	}
 	if (c->before_6_3)
-		test_skip("kernel %u.%u is older than 6.3: no PHYSICAL_ID_ALIASED or "
-			  "LOGICAL_ID_ALIASED inhibits, APIC_ID_MODIFIED is sticky and the "
-			  "reasons are numbered differently", c->host.kver_major,
-			  c->host.kver_minor);
+		test_skip("kernel %u.%u is older than 6.3: no PHYSICAL_ID_ALIASED or LOGICAL_ID_ALIASED inhibits, APIC_ID_MODIFIED is sticky and the reasons are numbered differently",
+			  c->host.kver_major, c->host.kver_minor);
 	/* APICv (VMX): never LOGICAL_ID_ALIASED, not even "cleared". */
 	for (unsigned int i = c->checked; i < obs->nr_events; i++)
 		if (c->host.vendor != APICV_VENDOR_NONE &&
 		    (APICV_INHIBITS_APIC_MAP & ~c->host.honoured &
 		     (1ul << obs->events[i].reason))) {
 			ksft_print_msg("after %s: event %u:\n", what, i);
-			observer_fail(c, "KVM traced a reason the vendor does not honour "
-				      "(__kvm_set_or_clear_apicv_inhibit() drops those)");
+			observer_fail(c, "KVM traced a reason the vendor does not honour (__kvm_set_or_clear_apicv_inhibit() drops those)");
 		}
 	c->checked = obs->nr_events;
 	if (!c->logical_known)
@@ -330,8 +315,7 @@ static void set_logical(struct inhibit_ctx *c, unsigned int idx, uint32_t dfr, u
 static void finish(struct inhibit_ctx *c)
 {
 	if (!c->host.enabled) {
-		ksft_print_msg("observer: only this VM's %s creation event, as KVM must "
-			       "trace with APICv off; IPIs arrived\n",
+		ksft_print_msg("observer: only this VM's %s creation event, as KVM must trace with APICv off; IPIs arrived\n",
 			       apicv_inhibit_name(c->obs->creation_reason));
 		test_skip("%s", c->host.why_off);
 	}
@@ -421,8 +405,7 @@ static void logical_case(struct inhibit_ctx *c, uint32_t dfr1, uint32_t ldr1,
 	set_logical(c, 1, APIC_DFR_FLAT, 0x02u << 24);
 	expect_inhibits(c, 0, "flat LDRs 0x01 and 0x02");
 	if (c->host.enabled && !c->logical_known)
-		test_skip("kernel %u.%u prints no reason names and the bit number of "
-			  "LOGICAL_ID_ALIASED before 6.11 is not certain",
+		test_skip("kernel %u.%u prints no reason names and the bit number of LOGICAL_ID_ALIASED before 6.11 is not certain",
 			  c->host.kver_major, c->host.kver_minor);
 	set_logical(c, 1, dfr1, ldr1);
 	expect_inhibits(c, LOG_ALIAS, what);
@@ -513,287 +496,6 @@ TEST_F(xapic_ids, inhibited_only_when_truncated_ids_collide)
 	set_xapic_id_by_host(c, last, last_id);
 	expect_inhibits(c, MAP_DROPPED, "KVM_SET_LAPIC: its truncated ID back");
 	finish(c);
-}
-
-/* --- The observer's own promises (checked on any host) ------------------------- */
-
-/* KVM_CREATE_VM alone: kvm_apicv_init() traces the creation event. */
-static void create_bare_vm(void)
-{
-	int kvm = open_kvm_dev_path_or_exit(O_RDWR);
-	int vm;
-
-	do {
-		vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	} while (vm < 0 && errno == EINTR);
-	TEST_ASSERT(vm >= 0, "KVM_CREATE_VM");
-	close(vm);
-	close(kvm);
-}
-
-static pid_t gettid_raw(void)
-{
-	return syscall(SYS_gettid);
-}
-
-static void read_text(const char *dir, const char *file, char *buf, size_t len)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	TEST_ASSERT(!read_text_file(path, buf, len), "reading %s", path);
-}
-
-static bool dir_exists(const char *path)
-{
-	struct stat st;
-	bool exists = !stat(path, &st);
-
-	errno = 0;	/* ENOENT is an answer here, not a failure's cause */
-	return exists;
-}
-
-/* Read what another process sends on @fd, waiting at most CHILD_TIMEOUT_MS. */
-static void wait_message(int fd, char *buf, size_t len, const char *what)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	ssize_t n;
-
-	TEST_ASSERT(poll(&p, 1, CHILD_TIMEOUT_MS) == 1, "no word from %s within %d ms",
-		    what, CHILD_TIMEOUT_MS);
-	n = read(fd, buf, len - 1);
-	TEST_ASSERT(n > 0, "reading from %s", what);
-	buf[n] = '\0';
-}
-
-/* In a child: one byte from the parent within CHILD_TIMEOUT_MS, not EOF. */
-static bool child_wait_word(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char b;
-
-	return poll(&p, 1, CHILD_TIMEOUT_MS) == 1 && read(fd, &b, 1) == 1;
-}
-
-/* Fork with nothing buffered, so the child's exit() prints nothing twice. */
-static pid_t fork_flushed(void)
-{
-	pid_t pid;
-
-	fflush(NULL);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork");
-	return pid;
-}
-
-static void wait_child(pid_t pid, int *status)
-{
-	for (int i = 0; i < CHILD_TIMEOUT_MS / 10; i++) {
-		if (waitpid(pid, status, WNOHANG) == pid)
-			return;
-		usleep(10000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, status, 0);
-	TEST_FAIL("child %d did not end within %d ms", (int)pid, CHILD_TIMEOUT_MS);
-}
-
-KVM_TEST(observer_sees_own_vm_creation)
-{
-	struct inhibit_ctx c = { 0 };
-	char buf[64];
-	const struct apicv_inhibit_event *ev;
-
-	observer_open_or_skip(&c);
-	TEST_ASSERT(dir_exists(c.obs->dir), "no instance %s", c.obs->dir);
-	read_text(c.obs->dir, "set_event_pid", buf, sizeof(buf));
-	TEST_ASSERT(atoi(buf) == getpid(), "set_event_pid is '%s', expected %d", buf, getpid());
-	read_text(c.obs->dir, "options/event-fork", buf, sizeof(buf));
-	TEST_ASSERT(buf[0] == '1', "options/event-fork is '%s'", buf);
-
-	create_vm(&c, (uint32_t[]){ 0 }, 1);
-	ev = &c.obs->events[0];
-	ksft_print_msg("creation event: %s-%d cpu %d: %s reason=%u, inhibits=0x%lx (%s format)\n",
-		       ev->comm, ev->pid, ev->cpu, ev->set ? "set" : "cleared", ev->reason,
-		       ev->inhibits, ev->named ? "6.11+ named" : "numbers-only");
-	ksft_print_msg("host: %s, kernel %u.%u; %s\n", c.host.backend, c.host.kver_major,
-		       c.host.kver_minor,
-		       c.host.enabled ? "APICv/AVIC enabled" : c.host.why_off);
-	/* The task name tracefs records is this process's. */
-	TEST_ASSERT(!strncmp(ev->comm, program_invocation_short_name, 15),
-		    "event comm '%s'", ev->comm);
-
-	kvm_vm_free(c.vm);
-	apicv_observer_close(c.obs);
-}
-
-/* A process that was not forked from this one after open is not followed. */
-KVM_TEST(observer_ignores_other_processes)
-{
-	struct inhibit_ctx c = { 0 };
-	int go[2], done[2], status;
-	char buf[8];
-	pid_t child;
-
-	/* SKIP, if it must, before there is a child to leave behind. */
-	observer_open_or_skip(&c);
-	apicv_observer_close(c.obs);
-
-	TEST_ASSERT(!pipe(go) && !pipe(done), "pipe");
-	child = fork_flushed();
-	if (!child) {
-		/* Alone with the read end: a parent gone is EOF, not a hang. */
-		close(go[1]);
-		close(done[0]);
-		if (!child_wait_word(go[0]))
-			_exit(2);
-		create_bare_vm();
-		if (write(done[1], "d", 1) != 1)
-			_exit(2);
-		_exit(0);
-	}
-	close(go[0]);
-	close(done[1]);
-
-	observer_open_or_skip(&c);
-	TEST_ASSERT(write(go[1], "g", 1) == 1, "write");
-	wait_message(done[0], buf, sizeof(buf), "the other process");
-	wait_child(child, &status);
-	TEST_ASSERT(WIFEXITED(status) && !WEXITSTATUS(status), "child status 0x%x", status);
-
-	apicv_observer_poll(c.obs);
-	check_observer_clean(&c);
-	if (c.obs->nr_events)
-		observer_fail(&c, "saw an event of a process it does not follow");
-
-	/* The observer works: this process's own VM is seen. */
-	create_bare_vm();
-	apicv_observer_poll(c.obs);
-	if (c.obs->creations != 1 || c.obs->events[0].pid != getpid())
-		observer_fail(&c, "did not see this process's own VM creation");
-	apicv_observer_close(c.obs);
-}
-
-static void *thread_creates_vm(void *arg)
-{
-	*(pid_t *)arg = gettid_raw();
-	create_bare_vm();
-	return NULL;
-}
-
-/* options/event-fork: threads and children created after open are followed. */
-KVM_TEST(observer_follows_new_threads_and_children)
-{
-	struct inhibit_ctx c = { 0 };
-	pid_t tid = 0, child;
-	pthread_t thread;
-	bool seen_thread = false, seen_child = false;
-	int status;
-
-	observer_open_or_skip(&c);
-	TEST_ASSERT(!pthread_create(&thread, NULL, thread_creates_vm, &tid), "pthread_create");
-	TEST_ASSERT(!pthread_join(thread, NULL), "pthread_join");
-
-	child = fork_flushed();
-	if (!child) {
-		create_bare_vm();
-		_exit(0);
-	}
-	wait_child(child, &status);
-	TEST_ASSERT(WIFEXITED(status) && !WEXITSTATUS(status), "child status 0x%x", status);
-
-	apicv_observer_poll(c.obs);
-	check_observer_clean(&c);
-	for (unsigned int i = 0; i < c.obs->nr_events; i++) {
-		const struct apicv_inhibit_event *ev = &c.obs->events[i];
-
-		if (!apicv_event_is_creation(ev))
-			continue;
-		seen_thread |= ev->pid == tid;
-		seen_child |= ev->pid == child;
-		if (ev->pid != tid && ev->pid != child)
-			observer_fail(&c, "a creation event from neither the thread nor the child");
-	}
-	if (!seen_thread || !seen_child || c.obs->creations != 2) {
-		ksft_print_msg("thread %d, child %d\n", (int)tid, (int)child);
-		observer_fail(&c, "missed the VM creation of a new thread or child");
-	}
-	apicv_observer_close(c.obs);
-}
-
-/*
- * A child opens an observer, then fails the way TEST_ASSERT does (exit())
- * or waits to be killed (bounded: a parent gone is EOF on @hold_fd).
- */
-static void child_open_then(bool killed, int report_fd, int hold_fd)
-{
-	char why[256];
-	struct apicv_observer *obs = apicv_observer_open(why, sizeof(why));
-
-	if (!obs)
-		_exit(3);
-	if (write(report_fd, obs->dir, strlen(obs->dir)) < 0)
-		_exit(2);
-	if (killed) {
-		child_wait_word(hold_fd);
-		_exit(2);
-	}
-	exit(KSFT_FAIL);
-}
-
-static void check_instance_gone_after_child(bool killed)
-{
-	char dir[256] = "";
-	int fds[2], hold[2], status;
-	pid_t child;
-
-	TEST_ASSERT(!pipe(fds) && !pipe(hold), "pipe");
-	child = fork_flushed();
-	if (!child) {
-		close(fds[0]);
-		close(hold[1]);
-		child_open_then(killed, fds[1], hold[0]);
-	}
-	close(fds[1]);
-	close(hold[0]);
-
-	wait_message(fds[0], dir, sizeof(dir), "the child");
-	TEST_ASSERT(dir_exists(dir), "the child's instance %s does not exist", dir);
-	if (killed)
-		kill(child, SIGKILL);
-	wait_child(child, &status);
-	close(fds[0]);
-	close(hold[1]);
-
-	if (!killed) {
-		TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == KSFT_FAIL,
-			    "child status 0x%x", status);
-		TEST_ASSERT(!dir_exists(dir), "%s left behind by exit()", dir);
-		return;
-	}
-	/* No exit handler runs on SIGKILL: the next observer reaps it. */
-	TEST_ASSERT(dir_exists(dir), "%s vanished on its own", dir);
-	{
-		struct inhibit_ctx c = { 0 };
-
-		observer_open_or_skip(&c);
-		apicv_observer_close(c.obs);
-	}
-	TEST_ASSERT(!dir_exists(dir), "%s of a killed process not reaped", dir);
-}
-
-KVM_TEST(observer_instance_removed_on_close_exit_and_kill)
-{
-	struct inhibit_ctx c = { 0 };
-	char dir[sizeof(c.obs->dir)];
-
-	observer_open_or_skip(&c);
-	memcpy(dir, c.obs->dir, sizeof(dir));
-	apicv_observer_close(c.obs);
-	TEST_ASSERT(!dir_exists(dir), "%s left behind by close", dir);
-
-	check_instance_gone_after_child(false);
-	check_instance_gone_after_child(true);
 }
 
 KVM_TEST_HARNESS_MAIN

@@ -81,9 +81,15 @@ int apicv_inhibit_by_name(const char *name, size_t len);
 /* "PHYSICAL_ID_ALIASED|APIC_ID_MODIFIED", "bit13" for unnamed, "none" for 0. */
 const char *apicv_inhibit_mask_str(unsigned long mask, char *buf, size_t len);
 
-/* --- One trace line --------------------------------------------------------- */
+/* One trace line */
 
 #define APICV_INHIBIT_EVENT	"kvm_apicv_inhibit_changed"
+/*
+ * Traced when an interrupt was accepted through APICv / AVIC: on VMX after
+ * it was posted (vmx_deliver_interrupt()), on SVM only while AVIC is active
+ * for the vCPU (svm_complete_interrupt_delivery()); 6.12.
+ */
+#define APICV_POSTED_EVENT	"kvm_apicv_accept_irq"
 
 struct apicv_inhibit_event {
 	char comm[17];		/* task name as tracefs printed it */
@@ -115,7 +121,7 @@ bool apicv_inhibit_parse_payload(const char *text, size_t len,
 /* N of a "CPU:1 [LOST N EVENTS]" line (ring buffer overrun), else 0. */
 unsigned long apicv_trace_lost_events(const char *line);
 
-/* --- The observer ------------------------------------------------------------ */
+/* The observer (apicv_observer.c) */
 
 struct apicv_observer {
 	pid_t owner;			/* the process that opened it */
@@ -133,6 +139,7 @@ struct apicv_observer {
 	char malformed_line[256];	/* the first of them */
 	bool named_format;		/* some line carried reason names */
 	unsigned long lost;		/* events the ring buffer dropped */
+	unsigned long posted;		/* APICV_POSTED_EVENT lines, if counted */
 
 	char partial[512];		/* an incomplete line left by the last read */
 	size_t partial_len;
@@ -148,6 +155,11 @@ struct apicv_observer {
 struct apicv_observer *apicv_observer_open(char *why, size_t why_len);
 /* Stop observing and remove the instance (also done at exit()). */
 void apicv_observer_close(struct apicv_observer *obs);
+/*
+ * Count the interrupts KVM accepted through APICv / AVIC too (@posted):
+ * false, with the reason in @why, if the event cannot be enabled.
+ */
+bool apicv_observer_count_posted(struct apicv_observer *obs, char *why, size_t why_len);
 /* Read what the tracepoint wrote since the last call; returns how many events. */
 unsigned int apicv_observer_poll(struct apicv_observer *obs);
 /*
@@ -160,7 +172,7 @@ void apicv_observer_dump(const struct apicv_observer *obs, unsigned int from);
 /* Whether the events are VM creation events (set DISABLED or set ABSENT). */
 bool apicv_event_is_creation(const struct apicv_inhibit_event *ev);
 
-/* --- The host ------------------------------------------------------------------ */
+/* The host (apicv_host.c) */
 
 enum apicv_vendor {
 	APICV_VENDOR_NONE,	/* no kvm_intel / kvm_amd (another backend) */
