@@ -921,14 +921,8 @@ static void guest_init_sender(uint32_t id, uint32_t x2apic, uint32_t dest)
 	GUEST_SYNC(3);
 	GUEST_DONE();
 }
-/* What INIT should reach, by the model: the sender is index 0. */
-static void init_expected(const struct init_sipi_case *c, struct apic_model_result *res)
+static void init_model_cpus(const struct init_sipi_case *c, struct apic_model_cpu *cpus)
 {
-	struct apic_model_cpu cpus[MAX_INIT_VCPUS];
-	struct apic_model_irq init = {
-		.delivery_mode = APIC_DELIVERY_INIT, .dest = c->dest, .sender = 0,
-	};
-
 	for (unsigned int i = 0; i < c->nr; i++) {
 		cpus[i] = (struct apic_model_cpu){
 			.mode = c->x2apic ? APIC_MODE_X2APIC : APIC_MODE_XAPIC,
@@ -936,6 +930,22 @@ static void init_expected(const struct init_sipi_case *c, struct apic_model_resu
 			.id = c->x2apic ? c->vcpu_ids[i] : c->xapic_ids[i],
 		};
 	}
+}
+
+static struct apic_model_irq init_irq(const struct init_sipi_case *c)
+{
+	return (struct apic_model_irq){
+		.delivery_mode = APIC_DELIVERY_INIT, .dest = c->dest, .sender = 0,
+	};
+}
+
+/* What INIT should reach, by the model: the sender is index 0. */
+static void init_expected(const struct init_sipi_case *c, struct apic_model_result *res)
+{
+	struct apic_model_cpu cpus[MAX_INIT_VCPUS];
+	struct apic_model_irq init = init_irq(c);
+
+	init_model_cpus(c, cpus);
 	apic_model_route(cpus, c->nr, &init, res);
 	TEST_ASSERT(res->basis != APIC_MODEL_INVALID, "%s: the model has no expectation: %s",
 		    c->name, res->source);
@@ -943,10 +953,33 @@ static void init_expected(const struct init_sipi_case *c, struct apic_model_resu
 		       c->dest, res->nr_accept, apic_model_basis_name(res->basis), res->source);
 }
 
-/* The sender's next step, then every other vCPU's MP state as expected. */
-static void init_step(struct kvm_vcpu **vcpus, const struct init_sipi_case *c,
-		      const struct apic_model_result *res, uint64_t step, uint32_t target_state)
+/*
+ * KVM_DEV_ALIASED_IDS_BEFORE_6_3: vCPU index @i missed an INIT to an ID it
+ * shares.  Reported, and taken out of the expected set for the next steps.
+ */
+static bool init_miss_known(const struct init_sipi_case *c, struct apic_model_result *res,
+			    unsigned int i)
 {
+	enum kvm_deviation d = KVM_DEV_ALIASED_IDS_BEFORE_6_3;
+	struct apic_model_cpu cpus[MAX_INIT_VCPUS];
+	struct apic_model_irq init = init_irq(c);
+
+	init_model_cpus(c, cpus);
+	if (!kvm_deviation_expected(d) || !kvm_aliased_id_may_lose(cpus, c->nr, &init, i))
+		return false;
+	ksft_print_msg("KNOWN: %s: vCPU %u (APIC ID 0x%x) missed the INIT: %s\n", c->name,
+		       c->vcpu_ids[i], cpus[i].id, kvm_deviation_what(d));
+	res->accept[i / 64] &= ~(1ull << (i % 64));
+	res->nr_accept--;
+	return true;
+}
+
+/* The sender's next step, then every other vCPU's MP state as expected. */
+static unsigned int init_step(struct kvm_vcpu **vcpus, const struct init_sipi_case *c,
+			      struct apic_model_result *res, uint64_t step,
+			      uint32_t target_state)
+{
+	unsigned int known = 0;
 	struct ucall uc;
 
 	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpus[0], &uc), UCALL_SYNC);
@@ -955,11 +988,17 @@ static void init_step(struct kvm_vcpu **vcpus, const struct init_sipi_case *c,
 		uint32_t want = apic_model_accepts(res, i) ? target_state : KVM_MP_STATE_RUNNABLE;
 		uint32_t got = vcpu_get_mp_state(vcpus[i]);
 
+		if (got != want && got == KVM_MP_STATE_RUNNABLE && step == 1 &&
+		    init_miss_known(c, res, i)) {
+			known++;
+			continue;
+		}
 		TEST_ASSERT(got == want, "%s, after step %llu: vCPU %u (APIC ID 0x%x) is %s, expected %s",
 			    c->name, (unsigned long long)step, c->vcpu_ids[i],
 			    c->x2apic ? c->vcpu_ids[i] : c->xapic_ids[i], mp_state_name(got),
 			    mp_state_name(want));
 	}
+	return known;
 }
 
 /* A started vCPU: real mode at the start-up page, it runs the stub. */
@@ -988,6 +1027,7 @@ static void init_sipi(const struct init_sipi_case *c)
 	struct kvm_vcpu *vcpus[MAX_INIT_VCPUS];
 	struct apic_model_result res;
 	struct kvm_vm *vm = vm_create(c->nr);
+	unsigned int known;
 	struct ucall uc;
 
 	memcpy(addr_gva2hva(vm, SIPI_VECTOR << 12), sipi_stub, sizeof(sipi_stub));
@@ -1001,7 +1041,7 @@ static void init_sipi(const struct init_sipi_case *c)
 			vcpu_lapic_set_reg(vcpus[i], APIC_ID, (uint32_t)c->xapic_ids[i] << 24);
 	}
 	init_expected(c, &res);
-	init_step(vcpus, c, &res, 1, KVM_MP_STATE_INIT_RECEIVED);
+	known = init_step(vcpus, c, &res, 1, KVM_MP_STATE_INIT_RECEIVED);
 	init_step(vcpus, c, &res, 2, KVM_MP_STATE_RUNNABLE);
 	for (unsigned int i = 1; i < c->nr; i++)
 		if (apic_model_accepts(&res, i))
@@ -1012,6 +1052,10 @@ static void init_sipi(const struct init_sipi_case *c)
 	kvm_vm_free(vm);
 	/* INIT and two start-ups, each judged on every other vCPU. */
 	family_count_cases(3, 3 * (c->nr - 1), 2 * res.nr_accept);
+	if (known)
+		test_xfail("%u vCPU(s) missed the INIT, a known KVM deviation on %s %s: %s",
+			   known, kvm_backend(), host_kernel_release(),
+			   kvm_deviation_what(KVM_DEV_ALIASED_IDS_BEFORE_6_3));
 }
 
 /* xAPIC IDs written by the guest: APIC ID 3 is vCPU 1. */

@@ -99,6 +99,17 @@ enum kvm_deviation {
 	 * Code read in 6.12.
 	 */
 	KVM_DEV_NOBODY_COUNTS_AS_DELIVERED,
+	/*
+	 * Without KVM_X2APIC_API_USE_32BIT_IDS, KVM_GET_LAPIC gives an x2APIC
+	 * ID shifted left by 24 in 32 bits and KVM_SET_LAPIC takes the ID
+	 * back from the state shifted right by 24 (kvm_apic_state_fixup()):
+	 * a round trip sets an x2APIC ID above 255 to its low 8 bits, and the
+	 * LDR with it, though the x2APIC ID is read-only (SDM vol. 3A
+	 * 'x2APIC Register Availability').  6.10 made KVM_SET_LAPIC ignore
+	 * the ID ("KVM: x86: Make x2APIC ID 100% readonly"; 6.12 read).
+	 * Kernel 6.1 (seen).
+	 */
+	KVM_DEV_SET_LAPIC_TRUNCATES_X2APIC_ID,
 	NR_KVM_DEVIATIONS
 };
 

@@ -268,8 +268,42 @@ struct apic_model_cpu ipi_engine_model_cpu(struct ipi_engine *eng, unsigned int 
 
 /* Applying the state */
 
+/*
+ * An x2APIC ID is read-only (SDM vol. 3A 'x2APIC Register Availability'):
+ * after KVM_SET_LAPIC, IA32_X2APIC_APICID must still read the vCPU ID.
+ * KVM_DEV_SET_LAPIC_TRUNCATES_X2APIC_ID: some KVMs take the ID from the
+ * state, as its low 8 bits; that is reported, then undone by leaving and
+ * re-entering x2APIC mode, which sets the ID and LDR from the vCPU ID.
+ */
+static void check_x2apic_id_kept(struct ipi_engine *eng, unsigned int cpu,
+				 struct ipi_result *res)
+{
+	struct kvm_vcpu *vcpu = eng->vm->vcpus[cpu];
+	uint32_t vcpu_id = ipi_engine_vcpu_id(eng, cpu);
+	uint32_t id = vcpu_get_msr(vcpu, x2apic_msr(APIC_ID));
+	uint64_t base = vcpu_get_msr(vcpu, MSR_IA32_APICBASE);
+	enum kvm_deviation d = KVM_DEV_SET_LAPIC_TRUNCATES_X2APIC_ID;
+
+	if (id == vcpu_id)
+		return;
+	TEST_ASSERT(kvm_deviation_expected(d) && id == (vcpu_id & 0xff) &&
+		    !(eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS),
+		    "KVM_SET_LAPIC changed vCPU %u's x2APIC ID to 0x%x", vcpu_id, id);
+	printf("# KNOWN: KVM_SET_LAPIC set vCPU %u's x2APIC ID to 0x%x: %s\n",
+	       vcpu_id, id, kvm_deviation_what(d));
+	res->known++;
+	res->known_kinds |= BIT(d);
+	vcpu_set_msr(vcpu, MSR_IA32_APICBASE,
+		     base & ~(MSR_IA32_APICBASE_ENABLE | MSR_IA32_APICBASE_EXTD));
+	vcpu_set_msr(vcpu, MSR_IA32_APICBASE, base & ~MSR_IA32_APICBASE_EXTD);
+	vcpu_set_msr(vcpu, MSR_IA32_APICBASE, base);
+	id = vcpu_get_msr(vcpu, x2apic_msr(APIC_ID));
+	TEST_ASSERT(id == vcpu_id, "vCPU %u's x2APIC ID is 0x%x after re-entering x2APIC mode",
+		    vcpu_id, id);
+}
+
 /* KVM_SET_LAPIC (and IA32_APIC_BASE) while every vCPU is parked in the host. */
-static void host_write_state(struct ipi_engine *eng)
+static void host_write_state(struct ipi_engine *eng, struct ipi_result *res)
 {
 	for (unsigned int i = 0; i < eng->nr; i++) {
 		const struct ipi_cpu_state *s = &eng->state[i];
@@ -306,6 +340,8 @@ static void host_write_state(struct ipi_engine *eng)
 		lapic_state_set_reg(&ls, APIC_LVTT,
 				    APIC_LVT_TIMER_TSCDEADLINE | IPI_TIMER_VECTOR);
 		vcpu_set_lapic(vcpu, &ls);
+		if (s->mode == APIC_MODE_X2APIC)
+			check_x2apic_id_kept(eng, i, res);
 		eng->applied[i] = *s;
 		eng->applied_valid[i] = true;
 	}
@@ -609,7 +645,7 @@ static unsigned int run_batch(struct ipi_engine *eng, const char *label, uint64_
 	uint64_t start;
 
 	if (eng->state_dirty && eng->writer == IPI_STATE_BY_HOST)
-		host_write_state(eng);
+		host_write_state(eng, res);
 	fill_commands(eng, from_host, spins);
 	fill_script(eng, plan, from_host);
 	ipi_doors_prepare(eng, plan);

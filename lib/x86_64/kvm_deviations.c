@@ -176,6 +176,10 @@ static const struct deviation_condition deviations[NR_KVM_DEVIATIONS] = {
 		.what = "without its optimized map KVM answers -1 for an interrupt nobody matched, and the IOAPIC takes that as delivered: a level-triggered entry to an absent APIC ID gets Remote IRR set, and the line stays blocked (ioapic.c ioapic_service)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
 	},
+	[KVM_DEV_SET_LAPIC_TRUNCATES_X2APIC_ID] = {
+		.what = "KVM_SET_LAPIC without 32-bit x2APIC IDs takes the x2APIC ID from the state, shifted right by 24: an ID above 255 becomes its low 8 bits (lapic.c kvm_apic_state_fixup; KVM ignores the ID from 6.10)",
+		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 9,
+	},
 	[KVM_DEV_MSI_TO_NOBODY_FAILS] = {
 		.what = "KVM_SIGNAL_MSI to a destination no APIC has returns -1 (EPERM) where KVM's per-vCPU loop routes it, 0 through its optimized map (irq.c kvm_irq_delivery_to_apic)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
