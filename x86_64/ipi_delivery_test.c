@@ -32,23 +32,31 @@
 static unsigned int random_rounds = 2;
 
 /*
- * Every family runs twice: "map", with whatever KVM makes of its IDs
- * (mostly its optimized map), and "map_off", with two more vCPUs sharing
- * an APIC ID so that KVM routes everything through its per-vCPU loop.
+ * Every family runs three times (enum family_routing): "map", with
+ * whatever KVM makes of its IDs (mostly its optimized map, and APICv /
+ * AVIC active where the host has it and the IDs are identity);
+ * "map_id_moved", the same interrupts with one more vCPU whose xAPIC ID
+ * the host moved, which inhibits APICv / AVIC and keeps the map; and
+ * "map_off", with two more vCPUs sharing an APIC ID so that KVM routes
+ * everything through its per-vCPU loop.
  */
 FIXTURE(routing) {
 };
 
 FIXTURE_VARIANT(routing) {
-	bool map_off;
+	enum family_routing routing;
 };
 
 FIXTURE_VARIANT_ADD(routing, map) {
-	.map_off = false,
+	.routing = FAMILY_AS_IS,
+};
+
+FIXTURE_VARIANT_ADD(routing, map_id_moved) {
+	.routing = FAMILY_ID_MOVED,
 };
 
 FIXTURE_VARIANT_ADD(routing, map_off) {
-	.map_off = true,
+	.routing = FAMILY_MAP_OFF,
 };
 
 FIXTURE_SETUP(routing)
@@ -72,7 +80,7 @@ TEST_F(routing, physical_identity)
 	static const uint32_t dests[] = { 0, 1, 2, 3, 0x10, XAPIC_BROADCAST };
 	struct family *f;
 
-	f = family_start("physical_identity", 4, NULL, 0, variant->map_off);
+	f = family_start("physical_identity", 4, NULL, 0, variant->routing);
 	add_dests(f, false, dests, ARRAY_SIZE(dests));
 	family_send_from_each(f, "identity");
 	family_finish(f);
@@ -86,7 +94,7 @@ TEST_F(routing, physical_permuted)
 	struct family *f;
 	struct ipi_cpu_state st[4];
 
-	f = family_start("physical_permuted", 4, NULL, 0, variant->map_off);
+	f = family_start("physical_permuted", 4, NULL, 0, variant->routing);
 	for (unsigned int i = 0; i < 4; i++)
 		st[i] = xapic_state(perm[i], 0, APIC_DFR_FLAT);
 	family_state(f, st, IPI_STATE_BY_GUEST);
@@ -105,7 +113,7 @@ TEST_F(routing, physical_sparse_vcpu_ids)
 	static const uint32_t dests[] = { 1, 7, 200, 44, 0x2c + 1, XAPIC_BROADCAST };
 	struct family *f;
 
-	f = family_start("physical_sparse_vcpu_ids", ARRAY_SIZE(ids), ids, 0, variant->map_off);
+	f = family_start("physical_sparse_vcpu_ids", ARRAY_SIZE(ids), ids, 0, variant->routing);
 	add_dests(f, false, dests, ARRAY_SIZE(dests));
 	family_send_from_each(f, "sparse");
 	family_finish(f);
@@ -113,14 +121,14 @@ TEST_F(routing, physical_sparse_vcpu_ids)
 
 /* IDs changed at run time, then restored: by the guest, then by KVM_SET_LAPIC. */
 static void ids_changed_and_restored(enum ipi_state_writer writer, const char *name,
-				     bool map_off)
+				     enum family_routing routing)
 {
 	static const uint32_t dests[] = { 0, 1, 2, 3, 0x20, 0x21, XAPIC_BROADCAST };
 	static const uint8_t moved[] = { 0x21, 3, 0x20, 1 };
 	struct family *f;
 	struct ipi_cpu_state st[4];
 
-	f = family_start(name, 4, NULL, 0, map_off);
+	f = family_start(name, 4, NULL, 0, routing);
 	add_dests(f, false, dests, ARRAY_SIZE(dests));
 	family_send(f, "identity", 0);
 
@@ -140,13 +148,13 @@ static void ids_changed_and_restored(enum ipi_state_writer writer, const char *n
 TEST_F(routing, ids_changed_by_guest_then_restored)
 {
 	ids_changed_and_restored(IPI_STATE_BY_GUEST, "ids_changed_by_guest_then_restored",
-				 variant->map_off);
+				 variant->routing);
 }
 
 TEST_F(routing, ids_changed_by_host_then_restored)
 {
 	ids_changed_and_restored(IPI_STATE_BY_HOST, "ids_changed_by_host_then_restored",
-				 variant->map_off);
+				 variant->routing);
 }
 
 /*
@@ -160,7 +168,7 @@ TEST_F(routing, physical_aliased)
 	struct family *f;
 	struct ipi_cpu_state st[4];
 
-	f = family_start("physical_aliased", ARRAY_SIZE(ids), ids, 0, variant->map_off);
+	f = family_start("physical_aliased", ARRAY_SIZE(ids), ids, 0, variant->routing);
 	add_dests(f, false, dests, ARRAY_SIZE(dests));
 	family_send_from_each(f, "0 and 256 alias");
 
@@ -194,7 +202,7 @@ TEST_F(routing, logical_flat)
 	};
 	struct family *f;
 
-	f = family_start("logical_flat", 4, NULL, 0, variant->map_off);
+	f = family_start("logical_flat", 4, NULL, 0, variant->routing);
 	set_ldrs(f, ldr, APIC_DFR_FLAT);
 	add_dests(f, true, mdas, ARRAY_SIZE(mdas));
 	family_send(f, "flat", 0);
@@ -209,7 +217,7 @@ TEST_F(routing, logical_flat_aliased_and_multibit)
 	static const uint32_t mdas[] = { 0x01, 0x02, 0x04, 0x06, 0x07, 0x08, 0x00, 0xff };
 	struct family *f;
 
-	f = family_start("logical_flat_aliased_and_multibit", 4, NULL, 0, variant->map_off);
+	f = family_start("logical_flat_aliased_and_multibit", 4, NULL, 0, variant->routing);
 	set_ldrs(f, ldr, APIC_DFR_FLAT);
 	add_dests(f, true, mdas, ARRAY_SIZE(mdas));
 	family_send(f, "aliased", 0);
@@ -227,7 +235,7 @@ TEST_F(routing, logical_cluster)
 	};
 	struct family *f;
 
-	f = family_start("logical_cluster", 4, NULL, 0, variant->map_off);
+	f = family_start("logical_cluster", 4, NULL, 0, variant->routing);
 	set_ldrs(f, ldr, APIC_DFR_CLUSTER);
 	add_dests(f, true, mdas, ARRAY_SIZE(mdas));
 	family_send(f, "cluster", 0);
@@ -242,7 +250,7 @@ TEST_F(routing, logical_cluster_aliased_and_multibit)
 	static const uint32_t mdas[] = { 0x11, 0x12, 0x13, 0x14, 0x21, 0x10, 0xff };
 	struct family *f;
 
-	f = family_start("logical_cluster_aliased_and_multibit", 4, NULL, 0, variant->map_off);
+	f = family_start("logical_cluster_aliased_and_multibit", 4, NULL, 0, variant->routing);
 	set_ldrs(f, ldr, APIC_DFR_CLUSTER);
 	add_dests(f, true, mdas, ARRAY_SIZE(mdas));
 	family_send(f, "aliased", 3);
@@ -261,7 +269,7 @@ TEST_F(routing, logical_cluster_high_clusters)
 	};
 	struct family *f;
 
-	f = family_start("logical_cluster_high_clusters", 4, NULL, 0, variant->map_off);
+	f = family_start("logical_cluster_high_clusters", 4, NULL, 0, variant->routing);
 	set_ldrs(f, ldr, APIC_DFR_CLUSTER);
 	add_dests(f, true, mdas, ARRAY_SIZE(mdas));
 	family_send(f, "clusters 13 and 14", 0);
@@ -277,7 +285,7 @@ TEST_F(routing, logical_mixed_dfr)
 	struct family *f;
 	struct ipi_cpu_state st[4];
 
-	f = family_start("logical_mixed_dfr", 4, NULL, 0, variant->map_off);
+	f = family_start("logical_mixed_dfr", 4, NULL, 0, variant->routing);
 	for (unsigned int i = 0; i < 4; i++)
 		st[i] = xapic_state(i, ldr[i] << 24, i < 2 ? APIC_DFR_FLAT : APIC_DFR_CLUSTER);
 	family_state(f, st, IPI_STATE_BY_GUEST);
@@ -308,7 +316,7 @@ TEST_F(routing, x2apic_physical)
 	};
 	struct family *f;
 
-	f = family_start("x2apic_physical", ARRAY_SIZE(ids), ids, 0, variant->map_off);
+	f = family_start("x2apic_physical", ARRAY_SIZE(ids), ids, 0, variant->routing);
 	all_x2apic(f);
 	add_dests(f, false, dests, ARRAY_SIZE(dests));
 	family_send_from_each(f, "x2apic");
@@ -325,7 +333,7 @@ TEST_F(routing, x2apic_cluster)
 	};
 	struct family *f;
 
-	f = family_start("x2apic_cluster", ARRAY_SIZE(ids), ids, 0, variant->map_off);
+	f = family_start("x2apic_cluster", ARRAY_SIZE(ids), ids, 0, variant->routing);
 	all_x2apic(f);
 	add_dests(f, true, dests, ARRAY_SIZE(dests));
 	family_send(f, "x2apic cluster", 0);
@@ -347,7 +355,7 @@ TEST_F(routing, x2apic_cluster_high_members)
 	struct family *f;
 
 	f = family_start("x2apic_cluster_high_members", ARRAY_SIZE(ids), ids, 0,
-			 variant->map_off);
+			 variant->routing);
 	all_x2apic(f);
 	add_dests(f, true, dests, ARRAY_SIZE(dests));
 	family_send(f, "members 8-15", 0);
@@ -372,7 +380,7 @@ TEST_F(routing, physical_high_vcpu_ids_in_xapic_mode)
 	struct ipi_cpu_state st[4];
 
 	f = family_start("physical_high_vcpu_ids_in_xapic_mode", ARRAY_SIZE(ids), ids, 0,
-			 variant->map_off);
+			 variant->routing);
 	st[0] = x2apic_state();
 	st[1] = x2apic_state();
 	st[2] = xapic_state(300 & 0xff, 0, APIC_DFR_FLAT);
@@ -393,7 +401,7 @@ TEST_F(routing, mixed_xapic_x2apic)
 	struct family *f;
 	struct ipi_cpu_state st[4];
 
-	f = family_start("mixed_xapic_x2apic", ARRAY_SIZE(ids), ids, 0, variant->map_off);
+	f = family_start("mixed_xapic_x2apic", ARRAY_SIZE(ids), ids, 0, variant->routing);
 	st[0] = xapic_state(0, 0x01u << 24, APIC_DFR_FLAT);
 	st[1] = xapic_state(1, 0x02u << 24, APIC_DFR_FLAT);
 	st[2] = x2apic_state();
@@ -417,7 +425,7 @@ TEST_F(routing, shorthands_and_disabled_targets)
 	struct family *f;
 	struct ipi_cpu_state st[4];
 
-	f = family_start("shorthands_and_disabled_targets", 4, NULL, 0, variant->map_off);
+	f = family_start("shorthands_and_disabled_targets", 4, NULL, 0, variant->routing);
 	add_shorthands(f);
 	family_send_from_each(f, "xAPIC");
 
@@ -454,7 +462,7 @@ TEST_F(routing, shorthands_ignore_destination_field)
 	};
 	struct family *f;
 
-	f = family_start("shorthands_ignore_destination_field", 4, NULL, 0, variant->map_off);
+	f = family_start("shorthands_ignore_destination_field", 4, NULL, 0, variant->routing);
 	for (unsigned int d = 0; d < ARRAY_SIZE(fields); d++)
 		for (unsigned int i = 0; i < ARRAY_SIZE(sh); i++)
 			for (unsigned int m = 0; m < ARRAY_SIZE(all_modes); m++)
@@ -474,7 +482,7 @@ TEST_F(routing, lowest_priority)
 	struct family *f;
 	struct ipi_cpu_state st[4];
 
-	f = family_start("lowest_priority", 4, NULL, 0, variant->map_off);
+	f = family_start("lowest_priority", 4, NULL, 0, variant->routing);
 	for (unsigned int i = 0; i < 4; i++) {
 		st[i] = xapic_state(i, ldr[i] << 24, APIC_DFR_FLAT);
 		st[i].tpr = (i & 1) * 0x10;
@@ -499,7 +507,7 @@ TEST_F(routing, logical_nmi_to_software_disabled)
 	struct family *f;
 	struct ipi_cpu_state st[4];
 
-	f = family_start("logical_nmi_to_software_disabled", 4, NULL, 0, variant->map_off);
+	f = family_start("logical_nmi_to_software_disabled", 4, NULL, 0, variant->routing);
 	for (unsigned int i = 0; i < 4; i++)
 		st[i] = xapic_state(i, (1u << i) << 24, APIC_DFR_FLAT);
 	st[2].sw_enabled = false;
@@ -555,7 +563,7 @@ KVM_TEST(tpr_keeps_its_subclass)
 
 /* The host as sender: KVM_SIGNAL_MSI */
 
-static void msi_family(const char *name, uint64_t x2apic_api, bool x2apic, bool map_off)
+static void msi_family(const char *name, uint64_t x2apic_api, bool x2apic, enum family_routing routing)
 {
 	static const uint32_t ids[] = { 0, 1, 2, 300 };
 	static const uint32_t phys[] = { 0, 1, 2, 300, 300 & 0xff, 0x80, XAPIC_BROADCAST,
@@ -565,7 +573,7 @@ static void msi_family(const char *name, uint64_t x2apic_api, bool x2apic, bool 
 	struct ipi_cpu_state st[4];
 
 	TEST_REQUIRE(kvm_has_cap(KVM_CAP_SIGNAL_MSI));
-	f = family_start(name, ARRAY_SIZE(ids), ids, x2apic_api, map_off);
+	f = family_start(name, ARRAY_SIZE(ids), ids, x2apic_api, routing);
 	for (unsigned int i = 0; i < 4; i++)
 		st[i] = x2apic ? x2apic_state() :
 			xapic_state(ids[i] & 0xff, (1u << i) << 24, APIC_DFR_FLAT);
@@ -583,25 +591,25 @@ static void msi_family(const char *name, uint64_t x2apic_api, bool x2apic, bool 
 
 TEST_F(routing, msi_xapic_targets)
 {
-	msi_family("msi_xapic_targets", 0, false, variant->map_off);
+	msi_family("msi_xapic_targets", 0, false, variant->routing);
 }
 
 TEST_F(routing, msi_x2apic_targets_8bit_ids)
 {
-	msi_family("msi_x2apic_targets_8bit_ids", 0, true, variant->map_off);
+	msi_family("msi_x2apic_targets_8bit_ids", 0, true, variant->routing);
 }
 
 TEST_F(routing, msi_x2apic_targets_32bit_ids)
 {
 	msi_family("msi_x2apic_targets_32bit_ids", KVM_X2APIC_API_USE_32BIT_IDS, true,
-		   variant->map_off);
+		   variant->routing);
 }
 
 TEST_F(routing, msi_x2apic_targets_no_broadcast_quirk)
 {
 	msi_family("msi_x2apic_targets_no_broadcast_quirk",
 		   KVM_X2APIC_API_USE_32BIT_IDS | KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK, true,
-		   variant->map_off);
+		   variant->routing);
 }
 
 /* KVM's PV send-IPI hypercall */
@@ -664,7 +672,7 @@ TEST_F(routing, pv_ipi_by_apic_id)
 	struct family *f;
 
 	require_pv_send_ipi();
-	f = family_start("pv_ipi_by_apic_id", ARRAY_SIZE(ids), ids, 0, variant->map_off);
+	f = family_start("pv_ipi_by_apic_id", ARRAY_SIZE(ids), ids, 0, variant->routing);
 	for (unsigned int i = 0; i < 5; i++)
 		st[i] = xapic_state(apic_ids[i], 0, APIC_DFR_FLAT);
 	st[2].sw_enabled = false;
@@ -690,7 +698,7 @@ TEST_F(routing, pv_ipi_x2apic_ids)
 	struct family *f;
 
 	require_pv_send_ipi();
-	f = family_start("pv_ipi_x2apic_ids", ARRAY_SIZE(ids), ids, 0, variant->map_off);
+	f = family_start("pv_ipi_x2apic_ids", ARRAY_SIZE(ids), ids, 0, variant->routing);
 	all_x2apic(f);
 	add_pv_bitmaps(f, ids, ARRAY_SIZE(ids));
 	for (unsigned int m = 0; m < ARRAY_SIZE(all_modes); m++) {
@@ -715,7 +723,7 @@ TEST_F(routing, pv_ipi_aliased_ids_32bit)
 
 	require_pv_send_ipi();
 	f = family_start("pv_ipi_aliased_ids_32bit", ARRAY_SIZE(ids), ids,
-			 KVM_X2APIC_API_USE_32BIT_IDS, variant->map_off);
+			 KVM_X2APIC_API_USE_32BIT_IDS, variant->routing);
 	add_pv_bitmaps(f, named, ARRAY_SIZE(named));
 	family_send(f, "aliased", 2);
 	family_finish(f);
@@ -753,7 +761,7 @@ TEST_F(routing, hyperv_ipi_by_vp_index)
 
 	require_hypercalls_return();
 	f = family_start_opts("hyperv_ipi_by_vp_index", ARRAY_SIZE(ids), ids, &opts,
-			      variant->map_off);
+			      variant->routing);
 	for (unsigned int i = 0; i < 5; i++)
 		st[i] = xapic_state((ids[i] + 1) & 0xff, 0, APIC_DFR_FLAT);
 	st[2] = x2apic_state();
@@ -788,7 +796,7 @@ static void add_device_irq(struct family *f, uint8_t door, uint8_t dm, bool logi
 	family_add(f, &irq);
 }
 
-static void device_family(const char *name, uint8_t door, bool x2apic, bool map_off)
+static void device_family(const char *name, uint8_t door, bool x2apic, enum family_routing routing)
 {
 	static const uint32_t ids[] = { 0, 1, 2, 300 };
 	static const uint32_t phys[] = { 0, 1, 2, 300 & 0xff, 0x80, XAPIC_BROADCAST };
@@ -798,7 +806,7 @@ static void device_family(const char *name, uint8_t door, bool x2apic, bool map_
 
 	if (door == APIC_DOOR_IRQFD)
 		TEST_REQUIRE(kvm_has_cap(KVM_CAP_IRQFD));
-	f = family_start(name, ARRAY_SIZE(ids), ids, 0, map_off);
+	f = family_start(name, ARRAY_SIZE(ids), ids, 0, routing);
 	for (unsigned int i = 0; i < 4; i++)
 		st[i] = x2apic ? x2apic_state() :
 			xapic_state(ids[i] & 0xff, (1u << i) << 24, APIC_DFR_FLAT);
@@ -825,13 +833,13 @@ static void device_family(const char *name, uint8_t door, bool x2apic, bool map_
 TEST_F(routing, irqfd_msi_routes_xapic_targets)
 {
 	device_family("irqfd_msi_routes_xapic_targets", APIC_DOOR_IRQFD, false,
-		      variant->map_off);
+		      variant->routing);
 }
 
 TEST_F(routing, irqfd_msi_routes_x2apic_targets)
 {
 	device_family("irqfd_msi_routes_x2apic_targets", APIC_DOOR_IRQFD, true,
-		      variant->map_off);
+		      variant->routing);
 }
 
 /*
@@ -843,13 +851,13 @@ TEST_F(routing, irqfd_msi_routes_x2apic_targets)
 TEST_F(routing, ioapic_edge_entries_xapic_targets)
 {
 	device_family("ioapic_edge_entries_xapic_targets", APIC_DOOR_IOAPIC, false,
-		      variant->map_off);
+		      variant->routing);
 }
 
 TEST_F(routing, ioapic_edge_entries_x2apic_targets)
 {
 	device_family("ioapic_edge_entries_x2apic_targets", APIC_DOOR_IOAPIC, true,
-		      variant->map_off);
+		      variant->routing);
 }
 
 /* INIT and start-up IPIs */
@@ -1258,18 +1266,23 @@ static void guest_level_to_absent(void)
 
 TEST_F(routing, ioapic_level_to_absent_destination)
 {
-	/* With map_off, vCPUs 0xfe and 0x1fe share xAPIC ID 0xfe: KVM drops its map. */
-	static const uint32_t ids[] = { 0, 1, 0xfe, 0x1fe };
+	/* map_off: vCPUs 0xfe and 0x1fe share xAPIC ID 0xfe, KVM drops its map. */
+	static const uint32_t aliased[] = { 0, 1, 0xfe, 0x1fe }, moved[] = { 0, 1, 0xfc };
+	bool map_off = variant->routing == FAMILY_MAP_OFF;
+	bool id_moved = variant->routing == FAMILY_ID_MOVED;
 	struct kvm_vcpu *vcpus[4];
 	struct kvm_vm *vm;
 	struct ucall uc;
 
-	if (variant->map_off)
+	if (map_off)
 		TEST_REQUIRE_MSG(host_kernel_at_least(6, 3), "before 6.3 aliased IDs do not turn KVM's optimized map off (kvm %s)",
 				 host_kernel_release());
-	vm = vm_create_with_vcpu_ids(variant->map_off ? 4 : 2, ids, guest_level_to_absent, vcpus);
+	vm = vm_create_with_vcpu_ids(map_off ? 4 : id_moved ? 3 : 2, map_off ? aliased : moved,
+				     guest_level_to_absent, vcpus);
+	if (id_moved)
+		vcpu_lapic_set_id(vcpus[2], 0xf7);
 	ksft_print_msg("source: 82093AA datasheet 'I/O Redirection Table Registers' (Remote IRR: set when a local APIC accepts the level interrupt); KVM's %s\n",
-		       variant->map_off ? "per-vCPU loop (no optimized map)" : "optimized map");
+		       map_off ? "per-vCPU loop (no optimized map)" : "optimized map");
 	vm_install_exception_handler(vm, LEVEL_VECTOR, guest_level_handler);
 	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpus[0], &uc), UCALL_SYNC);
 	kvm_irq_line(vm, ABSENT_PIN, 1);
@@ -1278,8 +1291,7 @@ TEST_F(routing, ioapic_level_to_absent_destination)
 		       ABSENT_DEST, (unsigned long long)uc.args[1],
 		       (unsigned long long)uc.args[2]);
 	TEST_ASSERT_EQ(uc.args[1], 0);
-	if (uc.args[2] && kvm_deviation_expected(KVM_DEV_NOBODY_COUNTS_AS_DELIVERED) &&
-	    variant->map_off) {
+	if (uc.args[2] && kvm_deviation_expected(KVM_DEV_NOBODY_COUNTS_AS_DELIVERED) && map_off) {
 		TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpus[0], &uc), UCALL_SYNC);
 		ksft_print_msg("entry pointed at vCPU 0, line still up: %llu interrupt(s), Remote IRR %llu\n",
 			       (unsigned long long)uc.args[1], (unsigned long long)uc.args[2]);
@@ -1475,13 +1487,13 @@ static uint32_t random_dest(struct family *f, bool logical, bool x2apic)
 }
 
 /*
- * A random topology, with KVM's optimized map or, where the kernel lets a
- * test turn it off, without it (every other round on average).
+ * A random topology, with KVM's optimized map, the same with a moved ID's
+ * bystander or, where the kernel lets a test turn the map off, without it.
  */
 static void random_round(unsigned int round)
 {
 	unsigned int nr = 2 + rng_below(5), x2apic = rng_below(3) == 0;
-	bool map_off = rng_below(2) && host_kernel_at_least(6, 3);
+	enum family_routing routing = rng_below(host_kernel_at_least(6, 3) ? 3 : 2);
 	uint32_t ids[8];
 	struct ipi_cpu_state st[8];
 	struct family *f;
@@ -1499,7 +1511,7 @@ static void random_round(unsigned int round)
 		} while (dup);
 	}
 	snprintf(name, sizeof(name), "random round %u", round);
-	f = family_start("random", nr, ids, 0, map_off);
+	f = family_start("random", nr, ids, 0, routing);
 	f->defer_verdict = true;
 	for (unsigned int i = 0; i < nr; i++) {
 		if (x2apic) {
@@ -1545,7 +1557,7 @@ TEST_F_TIMEOUT(routing, exhaustive_physical_and_logical, 1200)
 	static const uint32_t cluster_ldr[] = { 0x11, 0x12, 0x21, 0x28 };
 	struct family *f;
 
-	f = family_start("exhaustive", 4, NULL, 0, variant->map_off);
+	f = family_start("exhaustive", 4, NULL, 0, variant->routing);
 	for (uint32_t d = 0; d < 256; d++)
 		add_irq(f, APIC_DELIVERY_FIXED, false, APIC_SHORTHAND_NONE, d);
 	family_send(f, "every physical destination", 0);

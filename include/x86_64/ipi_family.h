@@ -8,24 +8,48 @@
  * interrupts, or ends as XFAIL when known KVM deviations explain every
  * mismatch (kvm_deviations.h).
  *
- * With @map_off, two more vCPUs (bystanders, never senders, always
- * halted) share one physical APIC ID, so that KVM has no optimized APIC
- * map and routes every interrupt through its per-vCPU loop
- * (kvm_routing.h); they take whatever the model says reaches them.
+ * A family can add vCPUs of its own (bystanders: never senders, always
+ * halted, taking whatever the model says reaches them) to steer KVM's
+ * routing (enum family_routing).  Each family prints, beside KVM's paths,
+ * whether APICv / AVIC was active or inhibited when it sent (apicv_watch.h).
  */
 #ifndef SELFTEST_KVM_IPI_FAMILY_H
 #define SELFTEST_KVM_IPI_FAMILY_H
 
+#include "apicv_watch.h"
 #include "ipi_engine.h"
 
 #define FAMILY_MAX_IRQS		4096
 #define FAMILY_MAX_VCPUS	16
 
+enum family_routing {
+	/* The family's vCPUs alone: KVM's optimized map if their IDs allow it. */
+	FAMILY_AS_IS,
+	/*
+	 * One bystander whose xAPIC ID the host moved: the map is kept, and
+	 * APICv / AVIC is inhibited (APIC_ID_MODIFIED, lapic.c
+	 * kvm_recalculate_apic_map(), 6.3+) for interrupts that would
+	 * otherwise go through it.
+	 */
+	FAMILY_ID_MOVED,
+	/*
+	 * Two bystanders sharing one physical APIC ID: KVM has no optimized
+	 * map and routes every interrupt through its per-vCPU loop
+	 * (kvm_routing.h); APICv / AVIC is inhibited (PHYSICAL_ID_ALIASED).
+	 */
+	FAMILY_MAP_OFF,
+};
+
+#define FAMILY_MAX_BYSTANDERS	2
+
 struct family {
 	const char *name;
 	bool defer_verdict;		/* several families in one case: XFAIL at the end */
-	bool map_off;			/* the bystanders that turn KVM's map off are there */
+	enum family_routing routing;
 	unsigned int nr_vcpus;		/* the family's own vCPUs, indexes 0..nr_vcpus-1 */
+	unsigned int nr_bystanders;	/* indexes nr_vcpus.. */
+	uint8_t bystander_ids[FAMILY_MAX_BYSTANDERS];	/* their xAPIC IDs */
+	struct apicv_watch apicv;
 	struct ipi_engine *eng;
 	struct ipi_result by_style[2];	/* targets halted, spinning */
 	unsigned int mismatches;
@@ -46,15 +70,15 @@ void family_count_cases(unsigned int irqs, unsigned int checks, unsigned int del
 
 /*
  * A family of @nr_vcpus vCPUs at @vcpu_ids (NULL: 0..nr-1), with
- * KVM_CAP_X2APIC_API @x2apic_api, in identity xAPIC state; with @map_off
- * the bystanders too, or a SKIP where KVM keeps its map whatever the IDs.
+ * KVM_CAP_X2APIC_API @x2apic_api, in identity xAPIC state, with the
+ * bystanders @routing asks for (a SKIP where they cannot do what it says).
  */
 struct family *family_start(const char *name, unsigned int nr_vcpus, const uint32_t *vcpu_ids,
-			    uint64_t x2apic_api, bool map_off);
+			    uint64_t x2apic_api, enum family_routing routing);
 /* The same with engine options (Hyper-V, VP indexes). */
 struct family *family_start_opts(const char *name, unsigned int nr_vcpus,
 				 const uint32_t *vcpu_ids, const struct ipi_engine_options *opts,
-				 bool map_off);
+				 enum family_routing routing);
 /* Count, print, check and free the family (fails the case on a mismatch). */
 void family_finish(struct family *f);
 

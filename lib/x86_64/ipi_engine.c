@@ -418,7 +418,40 @@ void ipi_check_state_applied(struct ipi_engine *eng, const char *label,
 
 /* One batch */
 
-static bool can_take_wake(struct ipi_engine *eng, unsigned int cpu, bool from_host)
+/*
+ * The vCPUs the host's wake (ipi_host_wake(): MSIs to physical 0xff, and
+ * 0xffffffff with 32-bit IDs) surely reaches, as the model routes those
+ * MSIs; the others spin instead of halting.  With the broadcast quirk
+ * disabled, for instance, 0xff is no broadcast for x2APIC vCPUs.
+ */
+static void host_wake_targets(struct ipi_engine *eng, bool *reached)
+{
+	static struct apic_model_cpu cpus[IPI_MAX_CPUS];
+	struct apic_model_irq wake = {
+		.delivery_mode = APIC_DELIVERY_FIXED,
+		.sender = APIC_MODEL_FROM_MSI,
+		.x2apic_api = eng->x2apic_api,
+	};
+	struct apic_model_result res;
+
+	for (unsigned int i = 0; i < eng->nr; i++) {
+		cpus[i] = ipi_engine_model_cpu(eng, i);
+		reached[i] = false;
+	}
+	wake.kvm_map_off = !kvm_has_apic_map(cpus, eng->nr, eng->x2apic_api);
+	for (int pass = 0; pass < 2; pass++) {
+		wake.dest = pass ? X2APIC_BROADCAST : XAPIC_BROADCAST;
+		if (pass && !(eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS))
+			break;
+		apic_model_route(cpus, eng->nr, &wake, &res);
+		if (res.basis == APIC_MODEL_INVALID)
+			continue;
+		for (unsigned int i = 0; i < eng->nr; i++)
+			reached[i] |= apic_model_accepts(&res, i);
+	}
+}
+
+static bool can_take_wake(struct ipi_engine *eng, unsigned int cpu, const bool *host_wake)
 {
 	const struct ipi_cpu_state *s = &eng->state[cpu];
 
@@ -426,26 +459,21 @@ static bool can_take_wake(struct ipi_engine *eng, unsigned int cpu, bool from_ho
 		return false;
 	if (!s->sw_enabled)
 		return false;
-	/*
-	 * The host's wake is an MSI to physical 0xff (and 0xffffffff with
-	 * 32-bit IDs): it reaches x2APIC vCPUs only through the broadcast
-	 * quirk or a 32-bit destination.
-	 */
-	if (from_host && s->mode == APIC_MODE_X2APIC &&
-	    (eng->x2apic_api & KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK) &&
-	    !(eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS))
-		return false;
-	return true;
+	return !host_wake || host_wake[cpu];
 }
 
 static void fill_commands(struct ipi_engine *eng, bool from_host, const bool *spins)
 {
+	bool host_wake[IPI_MAX_CPUS];
+
+	if (from_host)
+		host_wake_targets(eng, host_wake);
 	for (unsigned int i = 0; i < eng->nr; i++) {
 		const struct ipi_cpu_state *s = &eng->state[i];
 		struct ipi_agent_cmd *c = &eng->mailbox[i]->cmd;
 
 		memset(c, 0, sizeof(*c));
-		c->wait_halted = !spins[i] && can_take_wake(eng, i, from_host);
+		c->wait_halted = !spins[i] && can_take_wake(eng, i, from_host ? host_wake : NULL);
 		c->mode = s->mode;
 		c->sw_enabled = s->sw_enabled;
 		c->apply = eng->state_dirty;

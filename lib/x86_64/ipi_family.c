@@ -5,12 +5,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "apicv_watch.h"
 #include "ipi_family.h"
 #include "kvm_deviations.h"
 #include "kvm_host.h"
 #include "kvm_routing.h"
-
-#define NR_BYSTANDERS	2
 
 uint64_t family_seed = 1;
 
@@ -106,32 +105,56 @@ struct ipi_cpu_state x2apic_state(void)
 	return s;
 }
 
-/* The bystanders that turn KVM's optimized map off */
+/* The bystanders */
+
+struct bystanders {
+	unsigned int nr;
+	uint32_t vcpu_ids[FAMILY_MAX_BYSTANDERS];
+	uint8_t xapic_ids[FAMILY_MAX_BYSTANDERS];
+};
 
 /*
- * Two vCPU IDs equal mod 256: in xAPIC mode both get the same APIC ID at
- * reset, which leaves KVM without an optimized map (kvm_recalculate_phys_map()).
- * The first pair none of whose IDs the family uses.
+ * FAMILY_MAP_OFF: two vCPU IDs equal mod 256, which get the same xAPIC ID
+ * at reset.  FAMILY_ID_MOVED: one vCPU and the free xAPIC ID it is moved
+ * to.  Candidates near the top of the xAPIC range, which families leave
+ * free; the first one none of whose IDs a vCPU of the family has is taken.
  */
-static void pick_bystanders(unsigned int nr, const uint32_t *ids, uint32_t out[2])
+static const struct bystanders map_off_candidates[] = {
+	{ 2, { 0xfe, 0x1fe }, { 0xfe, 0xfe } },
+	{ 2, { 0xfd, 0x2fd }, { 0xfd, 0xfd } },
+	{ 2, { 0xfb, 0x3fb }, { 0xfb, 0xfb } },
+};
+
+static const struct bystanders id_moved_candidates[] = {
+	{ 1, { 0xfc }, { 0xf7 } },
+	{ 1, { 0xfa }, { 0xf3 } },
+	{ 1, { 0xf9 }, { 0xf1 } },
+};
+
+static bool bystanders_clash(const struct bystanders *b, unsigned int nr, const uint32_t *ids)
 {
-	static const uint32_t pairs[][2] = { { 0xfe, 0x1fe }, { 0xfd, 0x2fd }, { 0xfb, 0x3fb } };
+	for (unsigned int i = 0; i < nr; i++)
+		for (unsigned int j = 0; j < b->nr; j++)
+			if ((ids[i] & 0xff) == (b->vcpu_ids[j] & 0xff) ||
+			    (ids[i] & 0xff) == b->xapic_ids[j] || ids[i] == b->vcpu_ids[j])
+				return true;
+	return false;
+}
 
-	for (unsigned int p = 0; p < ARRAY_SIZE(pairs); p++) {
-		bool clash = false;
+static struct bystanders pick_bystanders(enum family_routing routing, unsigned int nr,
+					 const uint32_t *ids)
+{
+	const struct bystanders *c = routing == FAMILY_MAP_OFF ? map_off_candidates :
+				     id_moved_candidates;
+	struct bystanders none = { 0 };
 
-		for (unsigned int i = 0; i < nr; i++) {
-			uint32_t id = ids ? ids[i] : i;
-
-			clash |= (id & 0xff) == pairs[p][0] || id == pairs[p][1];
-		}
-		if (!clash) {
-			out[0] = pairs[p][0];
-			out[1] = pairs[p][1];
-			return;
-		}
-	}
-	TEST_FAIL("no pair of bystander vCPU IDs is free of the family's IDs");
+	if (routing == FAMILY_AS_IS)
+		return none;
+	for (unsigned int i = 0; i < ARRAY_SIZE(map_off_candidates); i++)
+		if (!bystanders_clash(&c[i], nr, ids))
+			return c[i];
+	TEST_FAIL("no bystander vCPU IDs are free of the family's IDs");
+	return none;
 }
 
 static void require_map_can_be_turned_off(uint64_t x2apic_api)
@@ -143,61 +166,94 @@ static void require_map_can_be_turned_off(uint64_t x2apic_api)
 			 host_kernel_release());
 }
 
-/* The bystanders: identity xAPIC, enabled, the DFR of the family's vCPU 0. */
+/* The bystanders: xAPIC, enabled, no LDR, the DFR of the family's vCPU 0. */
 static void bystander_states(struct family *f, struct ipi_cpu_state *st)
 {
 	uint32_t dfr = st[0].mode == APIC_MODE_XAPIC ? st[0].dfr : APIC_DFR_FLAT;
 
-	for (unsigned int i = f->nr_vcpus; i < f->nr_vcpus + NR_BYSTANDERS; i++)
-		st[i] = xapic_state(ipi_engine_vcpu_id(f->eng, i) & 0xff, 0, dfr);
+	for (unsigned int i = 0; i < f->nr_bystanders; i++)
+		st[f->nr_vcpus + i] = xapic_state(f->bystander_ids[i], 0, dfr);
+}
+
+static const char *routing_label(const struct family *f)
+{
+	static const char *const labels[] = {
+		[FAMILY_AS_IS] = "",
+		[FAMILY_ID_MOVED] = "[ID moved]",
+		[FAMILY_MAP_OFF] = "[map off]",
+	};
+
+	return labels[f->routing];
+}
+
+static const char *routing_note(const struct family *f)
+{
+	static const char *const notes[] = {
+		[FAMILY_AS_IS] = "",
+		[FAMILY_ID_MOVED] = " (a bystander's xAPIC ID moved by the host)",
+		[FAMILY_MAP_OFF] = " (map turned off by 2 vCPUs sharing an APIC ID)",
+	};
+
+	return notes[f->routing];
 }
 
 /* Lifecycle */
 
 struct family *family_start(const char *name, unsigned int nr_vcpus, const uint32_t *vcpu_ids,
-			    uint64_t x2apic_api, bool map_off)
+			    uint64_t x2apic_api, enum family_routing routing)
 {
 	struct ipi_engine_options opts = { .x2apic_api = x2apic_api };
 
-	return family_start_opts(name, nr_vcpus, vcpu_ids, &opts, map_off);
+	return family_start_opts(name, nr_vcpus, vcpu_ids, &opts, routing);
+}
+
+/* The bystanders' states, written as the host would move an ID. */
+static void add_bystanders(struct family *f)
+{
+	struct ipi_cpu_state st[FAMILY_MAX_VCPUS + FAMILY_MAX_BYSTANDERS];
+	unsigned int nr = f->nr_vcpus + f->nr_bystanders;
+
+	ipi_engine_set_bystanders(f->eng, f->nr_vcpus);
+	memcpy(st, ipi_engine_state(f->eng), nr * sizeof(st[0]));
+	bystander_states(f, st);
+	ipi_engine_set_state(f->eng, st, IPI_STATE_BY_HOST);
 }
 
 struct family *family_start_opts(const char *name, unsigned int nr_vcpus,
 				 const uint32_t *vcpu_ids, const struct ipi_engine_options *o,
-				 bool map_off)
+				 enum family_routing routing)
 {
-	uint32_t ids[FAMILY_MAX_VCPUS + NR_BYSTANDERS] = { 0 };
-	uint32_t vp[FAMILY_MAX_VCPUS + NR_BYSTANDERS];
-	struct ipi_cpu_state st[FAMILY_MAX_VCPUS + NR_BYSTANDERS];
+	uint32_t ids[FAMILY_MAX_VCPUS + FAMILY_MAX_BYSTANDERS] = { 0 };
+	uint32_t vp[FAMILY_MAX_VCPUS + FAMILY_MAX_BYSTANDERS];
 	struct family *f = calloc(1, sizeof(*f));
 	struct ipi_engine_options opts = *o;
-	unsigned int nr = nr_vcpus;
+	struct bystanders b;
+	unsigned int nr;
 
 	TEST_ASSERT(f, "out of memory");
 	TEST_ASSERT(nr_vcpus <= FAMILY_MAX_VCPUS, "%s: %u vCPUs, at most %u", name, nr_vcpus,
 		    FAMILY_MAX_VCPUS);
 	f->name = name;
 	f->nr_vcpus = nr_vcpus;
-	f->map_off = map_off;
+	f->routing = routing;
 	for (unsigned int i = 0; i < nr_vcpus; i++)
 		ids[i] = vcpu_ids ? vcpu_ids[i] : i;
-	if (map_off) {
+	if (routing == FAMILY_MAP_OFF)
 		require_map_can_be_turned_off(opts.x2apic_api);
-		pick_bystanders(nr_vcpus, ids, &ids[nr_vcpus]);
-		nr += NR_BYSTANDERS;
-	}
+	b = pick_bystanders(routing, nr_vcpus, ids);
+	f->nr_bystanders = b.nr;
+	memcpy(&ids[nr_vcpus], b.vcpu_ids, b.nr * sizeof(ids[0]));
+	memcpy(f->bystander_ids, b.xapic_ids, sizeof(f->bystander_ids));
+	nr = nr_vcpus + b.nr;
 	/* Bystanders get VP indexes past the family's. */
 	for (unsigned int i = 0; opts.vp_index && i < nr; i++)
 		vp[i] = i < nr_vcpus ? opts.vp_index[i] : 120 + i - nr_vcpus;
 	if (opts.vp_index)
 		opts.vp_index = vp;
+	apicv_watch_start(&f->apicv);
 	f->eng = ipi_engine_create_opts(nr, ids, &opts);
-	if (map_off) {
-		ipi_engine_set_bystanders(f->eng, nr_vcpus);
-		memcpy(st, ipi_engine_state(f->eng), nr * sizeof(st[0]));
-		bystander_states(f, st);
-		ipi_engine_set_state(f->eng, st, IPI_STATE_BY_GUEST);
-	}
+	if (f->nr_bystanders)
+		add_bystanders(f);
 	return f;
 }
 
@@ -221,15 +277,39 @@ static void print_family(const struct family *f, const struct ipi_result *r)
 	const struct ipi_result *h = &f->by_style[0], *sp = &f->by_style[1];
 
 	ksft_print_msg("%s%s: cases checked: %u (vCPU outcomes %u, deliveries %u, KVM's choice %u); KVM's paths: %s %u, %s %u%s; targets halted: %llu outcomes/s, %llu deliveries/s; spinning: %llu outcomes/s, %llu deliveries/s\n",
-		       f->name, f->map_off ? "[map off]" : "", r->irqs, r->checks, r->deliveries,
+		       f->name, routing_label(f), r->irqs, r->checks, r->deliveries,
 		       r->kvm_choice,
 		       kvm_route_path_name(KVM_PATH_MAP), r->by_path[KVM_PATH_MAP],
 		       kvm_route_path_name(KVM_PATH_LOOP), r->by_path[KVM_PATH_LOOP],
-		       f->map_off ? " (map turned off by 2 vCPUs sharing an APIC ID)" : "",
+		       routing_note(f),
 		       (unsigned long long)per_second(h->checks, h->ns),
 		       (unsigned long long)per_second(h->deliveries, h->ns),
 		       (unsigned long long)per_second(sp->checks, sp->ns),
 		       (unsigned long long)per_second(sp->deliveries, sp->ns));
+}
+
+/*
+ * Print whether APICv / AVIC was in use when the family sent, and check
+ * that the bystanders inhibited it as they should (kvm_recalculate_apic_map(),
+ * 6.3+: APIC_ID_MODIFIED while an xAPIC ID is not the vCPU ID, PHYSICAL_ID_ALIASED
+ * while two share one).
+ */
+static void check_apicv(struct family *f)
+{
+	struct apicv_watch *w = &f->apicv;
+	unsigned long want = f->routing == FAMILY_ID_MOVED ? APICV_INHIBIT(APIC_ID_MODIFIED) :
+			     f->routing == FAMILY_MAP_OFF ? APICV_INHIBIT(PHYSICAL_ID_ALIASED) : 0;
+	char buf[512], names[128];
+
+	apicv_watch_poll(w);
+	ksft_print_msg("%s%s: APICv/AVIC %s\n", f->name, routing_label(f),
+		       apicv_watch_str(w, buf, sizeof(buf)));
+	if (apicv_watch_enabled(w) && w->sends && host_kernel_at_least(6, 3))
+		TEST_ASSERT((w->always & want) == want,
+			    "%s%s: KVM did not inhibit APICv/AVIC by %s at every send",
+			    f->name, routing_label(f),
+			    apicv_inhibit_mask_str(want, names, sizeof(names)));
+	apicv_watch_stop(w);
 }
 
 void family_finish(struct family *f)
@@ -242,6 +322,7 @@ void family_finish(struct family *f)
 	print_family(f, &r);
 	add_totals(&f->by_style[0], &f->by_style[1]);
 	ipi_engine_free(f->eng);
+	check_apicv(f);
 	TEST_ASSERT(!f->mismatches, "%s: %u interrupt(s) not delivered as the model says (%u lost, %u spurious); seed 0x%llx",
 		    f->name, f->mismatches, r.lost,
 		    r.spurious, (unsigned long long)family_seed);
@@ -271,11 +352,10 @@ void family_known_verdict(void)
 void family_state(struct family *f, const struct ipi_cpu_state *states,
 		  enum ipi_state_writer writer)
 {
-	struct ipi_cpu_state st[FAMILY_MAX_VCPUS + NR_BYSTANDERS];
+	struct ipi_cpu_state st[FAMILY_MAX_VCPUS + FAMILY_MAX_BYSTANDERS];
 
 	memcpy(st, states, f->nr_vcpus * sizeof(st[0]));
-	if (f->map_off)
-		bystander_states(f, st);
+	bystander_states(f, st);
 	ipi_engine_set_state(f->eng, st, writer);
 }
 
@@ -342,11 +422,13 @@ void family_run(struct family *f, const char *what, const struct apic_model_irq 
 	char label[160];
 
 	for (int spinning = 0; spinning < 2; spinning++) {
-		snprintf(label, sizeof(label), "%s%s/%s/%s", f->name,
-			 f->map_off ? "[map off]" : "", what, spinning ? "spinning" : "halted");
+		snprintf(label, sizeof(label), "%s%s/%s/%s", f->name, routing_label(f), what,
+			 spinning ? "spinning" : "halted");
 		f->mismatches += ipi_engine_run(f->eng, label, family_seed, irqs, nr,
 						spinning ? IPI_TARGETS_SPINNING :
 						IPI_TARGETS_HALTED, &f->by_style[spinning]);
+		/* The run applied the state first: what it left is what the sends saw. */
+		apicv_watch_send(&f->apicv);
 	}
 }
 
