@@ -18,11 +18,15 @@ struct apicv_watch {
 	unsigned int active_sends;	/* ... with no honoured inhibit set */
 	unsigned long inhibited;	/* honoured inhibits set at some send */
 	unsigned long always;		/* ... set at every send */
+	unsigned long any_of;		/* apicv_watch_expect() */
+	unsigned int missed;		/* sends with none of @any_of set */
 	char why[256];
 };
 
 /* Start watching this process's next VM (before it is created). */
 void apicv_watch_start(struct apicv_watch *w);
+/* Count the sends at which none of the inhibits in @any_of was set. */
+void apicv_watch_expect(struct apicv_watch *w, unsigned long any_of);
 /* An interrupt list was just sent: note the inhibits it ran with. */
 void apicv_watch_send(struct apicv_watch *w);
 /* Read what was traced since, e.g. after a send (also bounds the buffer). */

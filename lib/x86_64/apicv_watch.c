@@ -27,6 +27,11 @@ void apicv_watch_poll(struct apicv_watch *w)
 	apicv_host_probe(&w->host, w->obs);
 }
 
+void apicv_watch_expect(struct apicv_watch *w, unsigned long any_of)
+{
+	w->any_of = any_of;
+}
+
 void apicv_watch_send(struct apicv_watch *w)
 {
 	unsigned long now;
@@ -39,6 +44,7 @@ void apicv_watch_send(struct apicv_watch *w)
 	w->active_sends += !now;
 	w->inhibited |= now;
 	w->always &= now;
+	w->missed += w->any_of && !(now & w->any_of);
 }
 
 bool apicv_watch_enabled(const struct apicv_watch *w)

@@ -219,6 +219,21 @@ static void add_bystanders(struct family *f)
 	ipi_engine_set_state(f->eng, st, IPI_STATE_BY_HOST);
 }
 
+/*
+ * The inhibits the bystanders must cause (kvm_recalculate_apic_map(), 6.3+):
+ * APIC_ID_MODIFIED while an xAPIC ID is not the vCPU ID, PHYSICAL_ID_ALIASED
+ * while two vCPUs share one.  KVM stops its walk at the first shared ID, so
+ * in a family whose own IDs alias, a moved ID shows as PHYSICAL_ID_ALIASED.
+ */
+static unsigned long bystander_inhibits(const struct family *f)
+{
+	if (f->routing == FAMILY_ID_MOVED)
+		return APICV_INHIBIT(APIC_ID_MODIFIED) | APICV_INHIBIT(PHYSICAL_ID_ALIASED);
+	if (f->routing == FAMILY_MAP_OFF)
+		return APICV_INHIBIT(PHYSICAL_ID_ALIASED);
+	return 0;
+}
+
 struct family *family_start_opts(const char *name, unsigned int nr_vcpus,
 				 const uint32_t *vcpu_ids, const struct ipi_engine_options *o,
 				 enum family_routing routing)
@@ -251,6 +266,7 @@ struct family *family_start_opts(const char *name, unsigned int nr_vcpus,
 	if (opts.vp_index)
 		opts.vp_index = vp;
 	apicv_watch_start(&f->apicv);
+	apicv_watch_expect(&f->apicv, bystander_inhibits(f));
 	f->eng = ipi_engine_create_opts(nr, ids, &opts);
 	if (f->nr_bystanders)
 		add_bystanders(f);
@@ -288,27 +304,21 @@ static void print_family(const struct family *f, const struct ipi_result *r)
 		       (unsigned long long)per_second(sp->deliveries, sp->ns));
 }
 
-/*
- * Print whether APICv / AVIC was in use when the family sent, and check
- * that the bystanders inhibited it as they should (kvm_recalculate_apic_map(),
- * 6.3+: APIC_ID_MODIFIED while an xAPIC ID is not the vCPU ID, PHYSICAL_ID_ALIASED
- * while two share one).
- */
+/* Print whether APICv / AVIC was in use when the family sent, and check the inhibits. */
 static void check_apicv(struct family *f)
 {
 	struct apicv_watch *w = &f->apicv;
-	unsigned long want = f->routing == FAMILY_ID_MOVED ? APICV_INHIBIT(APIC_ID_MODIFIED) :
-			     f->routing == FAMILY_MAP_OFF ? APICV_INHIBIT(PHYSICAL_ID_ALIASED) : 0;
 	char buf[512], names[128];
 
 	apicv_watch_poll(w);
 	ksft_print_msg("%s%s: APICv/AVIC %s\n", f->name, routing_label(f),
 		       apicv_watch_str(w, buf, sizeof(buf)));
-	if (apicv_watch_enabled(w) && w->sends && host_kernel_at_least(6, 3))
-		TEST_ASSERT((w->always & want) == want,
-			    "%s%s: KVM did not inhibit APICv/AVIC by %s at every send",
+	if (apicv_watch_enabled(w) && host_kernel_at_least(6, 3))
+		TEST_ASSERT(!w->missed,
+			    "%s%s: KVM did not inhibit APICv/AVIC by %s at %u of %u send(s)",
 			    f->name, routing_label(f),
-			    apicv_inhibit_mask_str(want, names, sizeof(names)));
+			    apicv_inhibit_mask_str(w->any_of, names, sizeof(names)),
+			    w->missed, w->sends);
 	apicv_watch_stop(w);
 }
 
