@@ -1273,6 +1273,7 @@ TEST_F(routing, ioapic_level_to_absent_destination)
 	struct kvm_vcpu *vcpus[4];
 	struct kvm_vm *vm;
 	struct ucall uc;
+	uint64_t taken;
 
 	if (map_off)
 		TEST_REQUIRE_MSG(host_kernel_at_least(6, 3), "before 6.3 aliased IDs do not turn KVM's optimized map off (kvm %s)",
@@ -1303,12 +1304,22 @@ TEST_F(routing, ioapic_level_to_absent_destination)
 	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpus[0], &uc), UCALL_SYNC);
 	ksft_print_msg("entry pointed at vCPU 0, line still up: %llu interrupt(s), Remote IRR %llu\n",
 		       (unsigned long long)uc.args[1], (unsigned long long)uc.args[2]);
-	TEST_ASSERT(uc.args[1] == 1 && uc.args[2],
+	TEST_ASSERT(uc.args[1] && uc.args[2],
 		    "the asserted line did not deliver once the entry named a present APIC");
+	taken = uc.args[1];
 	kvm_irq_line(vm, ABSENT_PIN, 0);
 	vcpu_run_to_done(vcpus[0]);
 	kvm_vm_free(vm);
 	family_count_cases(2, 2, 1);
+	if (taken == 1)
+		return;
+	/* One level assertion, one interrupt until the EOI; a second copy is TCG's known shape. */
+	if (taken == 2 && kvm_deviation_expected(KVM_DEV_TCG_SVM_DOUBLE_INJECTION))
+		test_xfail("handler ran twice: known deviation of %s %s: %s", kvm_backend(),
+			   host_kernel_release(),
+			   kvm_deviation_what(KVM_DEV_TCG_SVM_DOUBLE_INJECTION));
+	TEST_FAIL("%llu interrupts for one assertion of a level-triggered line before its EOI",
+		  (unsigned long long)taken);
 }
 
 /* When an accepted interrupt is taken */
