@@ -868,8 +868,13 @@ static void check_vcpu(struct round *rd, unsigned int cpu)
 		if (got != want)
 			report_mismatch(rd, cpu, slot, got, pending[slot], want, source);
 	}
-	/* Stuck for another reason than a lost timer: a failure of its own. */
-	if (rd->stuck[cpu] == STUCK_OTHERWISE)
+	/*
+	 * A vCPU that never came back fails the round by itself, whatever its
+	 * counts say; a lost timer is excused only where it is a known shape.
+	 */
+	if (rd->stuck[cpu] == STUCK_OTHERWISE ||
+	    (rd->stuck[cpu] == STUCK_TIMER_LOST &&
+	     !kvm_deviation_expected(KVM_DEV_TCG_SVM_DOUBLE_INJECTION)))
 		rd->mismatches++;
 }
 
