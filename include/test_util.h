@@ -51,7 +51,8 @@ void __noreturn __printf(1, 2) test_xfail(const char *fmt, ...);
  * Where a kselftest_harness test case is running, its result text
  * (the "# SKIP reason" of the KTAP line) lives in shared memory that the
  * harness hands each case; kvm_test_harness.h binds it here so that
- * test_skip() and test_xfail() fill it in.
+ * test_skip() and test_xfail() fill it in.  Each case starts here: with
+ * KVM_SELFTEST_FAIL_FAST=FILE, it skips once an earlier case failed.
  */
 void test_bind_result_reason(char *buf, size_t len);
 

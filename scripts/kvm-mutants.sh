@@ -37,7 +37,9 @@
 # makes KVM spin in the kernel keeps a killed test's pipe open, and only
 # this bound ends the run, as a HANG), VM_TESTS (the binaries to run,
 # default all: e.g. only avic_inhibit_test for the APICv bugs under Bochs;
-# baseline and bugs alike), and what scripts/vm-run.sh takes (VM_QEMU...).
+# baseline and bugs alike), KVM_SELFTEST_FAIL_FAST (a file in the VM: once
+# a case failed, every later case skips; empty: run them all), and what
+# scripts/vm-run.sh takes (VM_QEMU...).
 #
 # Exit status: 0 when the baseline passed and every bug ran (survivors
 # included, unless --expect-killed); 1 otherwise.
@@ -72,6 +74,8 @@ while [ $# -gt 0 ]; do
 done
 
 export VM_TEST_TIMEOUT=${VM_TEST_TIMEOUT:-600}
+# The first failing case kills the bug: the cases after it skip.
+export KVM_SELFTEST_FAIL_FAST=${KVM_SELFTEST_FAIL_FAST-/tmp/kvm-selftest-failed}
 export VM_TIMEOUT=${VM_TIMEOUT:-1800}
 
 # The bug files to run, in catalogue order.
