@@ -175,26 +175,23 @@ static void bystander_states(struct family *f, struct ipi_cpu_state *st)
 		st[f->nr_vcpus + i] = xapic_state(f->bystander_ids[i], 0, dfr);
 }
 
+/* Each routing: its tag in labels, and what it did to KVM's paths. */
+static const struct {
+	const char *label, *note;
+} routings[] = {
+	[FAMILY_AS_IS] = { "", "" },
+	[FAMILY_ID_MOVED] = { "[ID moved]", " (a bystander's xAPIC ID moved by the host)" },
+	[FAMILY_MAP_OFF] = { "[map off]", " (map turned off by 2 vCPUs sharing an APIC ID)" },
+};
+
 static const char *routing_label(const struct family *f)
 {
-	static const char *const labels[] = {
-		[FAMILY_AS_IS] = "",
-		[FAMILY_ID_MOVED] = "[ID moved]",
-		[FAMILY_MAP_OFF] = "[map off]",
-	};
-
-	return labels[f->routing];
+	return routings[f->routing].label;
 }
 
 static const char *routing_note(const struct family *f)
 {
-	static const char *const notes[] = {
-		[FAMILY_AS_IS] = "",
-		[FAMILY_ID_MOVED] = " (a bystander's xAPIC ID moved by the host)",
-		[FAMILY_MAP_OFF] = " (map turned off by 2 vCPUs sharing an APIC ID)",
-	};
-
-	return notes[f->routing];
+	return routings[f->routing].note;
 }
 
 /* Lifecycle */
