@@ -63,10 +63,10 @@ enum kvm_deviation {
 	 * or a vCPU takes a vector that was sent to another vCPU only; or a
 	 * halted vCPU's TSC-deadline timer expires (the MSR reads 0) and its
 	 * interrupt is nowhere (not in IRR, ISR, nor being injected).  The
-	 * timer's share puts it on the injection path, not in IPI routing; not
-	 * seen with kvm_pvm here, nor reported for kvm_amd on AMD hardware, so
-	 * most likely QEMU's SVM event injection, but not isolated.  kvm_amd
-	 * 6.1 and 6.12 under QEMU TCG (seen).  Tests accept only these shapes: an
+	 * timer's share puts it on the injection path, not in IPI routing.
+	 * The same kvm_amd on Bochs' SVM never doubled an interrupt (it lost
+	 * timers too): QEMU's SVM event injection, not KVM.  kvm_amd 6.1 and
+	 * 6.12 under QEMU TCG (seen).  Tests accept only these shapes: an
 	 * extra copy of an interrupt that was sent, a lost timer interrupt of
 	 * a vCPU stuck halted on it; a lost IPI stays a failure.
 	 */

@@ -163,7 +163,7 @@ static const struct deviation_condition deviations[NR_KVM_DEVIATIONS] = {
 		.from_major = 6, .from_minor = 18, .to_major = 6, .to_minor = 18,
 	},
 	[KVM_DEV_TCG_SVM_DOUBLE_INJECTION] = {
-		.what = "kvm_amd on QEMU TCG's SVM emulation: a vCPU now and then takes an interrupt twice, or a copy of one delivered to another vCPU, or loses a TSC-deadline interrupt; seen only there, cause not isolated (QEMU's event injection or kvm_amd)",
+		.what = "kvm_amd on QEMU TCG's SVM emulation: a vCPU now and then takes an interrupt twice, or a copy of one delivered to another vCPU, or loses a TSC-deadline interrupt: QEMU's (the same kvm_amd on Bochs' SVM never doubles one)",
 		.backend = "kvm_amd",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 12,
 		.cpu_model = "QEMU TCG",
