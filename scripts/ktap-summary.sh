@@ -9,7 +9,7 @@
 # runner line counts as a case of its own when its binary reported none,
 # and as one more failure when the binary failed (crash, timeout) although
 # all its cases passed.  XFAIL counts as passed and XPASS as failed; both
-# are listed before the totals.
+# are listed before the totals, and the failures last, next to them.
 #
 # usage: ktap-summary.sh LOG...   (or KTAP on stdin)
 exec awk '
@@ -28,7 +28,7 @@ function result(line, indent,    rest, directive) {
 function count(kind, name) {
 	if (kind == "pass" || kind == "xfail") passed++
 	else if (kind == "skip") skipped++
-	else failed++
+	else { failed++; fails[failed] = name }
 	if (kind == "xfail") { xfail++; print "XFAIL: " name }
 	if (kind == "xpass") print "XPASS (counted as failed): " name
 }
@@ -47,6 +47,7 @@ function count(kind, name) {
 /^(not )?ok [0-9]+ / { count(result($0, 0), $0) }
 END {
 	if (xfail) printf "(%d of the passed are expected failures, XFAIL)\n", xfail
+	for (i = 1; i <= failed; i++) print "FAILED: " fails[i]
 	printf "%d passed, %d failed, %d skipped\n", passed, failed, skipped
 }
 ' "$@"
