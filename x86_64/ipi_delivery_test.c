@@ -600,6 +600,8 @@ static void msi_family(const char *name, uint64_t x2apic_api, bool x2apic, enum 
 	static const uint32_t phys[] = { 0, 1, 2, 300, 300 & 0xff, 0x80, XAPIC_BROADCAST,
 					 X2APIC_BROADCAST };
 	static const uint32_t logical[] = { 0x01, 0x02, 0x06, 0x00, 0xff };
+	/* RH=1: one of the APICs named, in flat logical and in physical mode */
+	static const uint32_t rh_logical[] = { 0x03, 0x06, 0x0f };
 	struct family *f;
 	struct ipi_cpu_state st[4];
 
@@ -613,9 +615,14 @@ static void msi_family(const char *name, uint64_t x2apic_api, bool x2apic, enum 
 		add_irq(f, APIC_DELIVERY_FIXED, false, APIC_SHORTHAND_NONE, phys[i]);
 		add_irq(f, APIC_DELIVERY_NMI, false, APIC_SHORTHAND_NONE, phys[i]);
 	}
-	if (!x2apic)
+	if (!x2apic) {
 		for (unsigned int i = 0; i < ARRAY_SIZE(logical); i++)
 			add_irq(f, APIC_DELIVERY_FIXED, true, APIC_SHORTHAND_NONE, logical[i]);
+		for (unsigned int i = 0; i < ARRAY_SIZE(rh_logical); i++)
+			add_irq(f, APIC_DELIVERY_FIXED, true, APIC_SHORTHAND_NONE,
+				rh_logical[i])->redirect_hint = true;
+		add_irq(f, APIC_DELIVERY_FIXED, false, APIC_SHORTHAND_NONE, 2)->redirect_hint = true;
+	}
 	family_send(f, x2apic ? "x2APIC targets" : "xAPIC targets", APIC_MODEL_FROM_MSI);
 	family_finish(f);
 }

@@ -92,6 +92,11 @@ struct apic_model_irq {
 	uint8_t door;		/* enum apic_model_door */
 	uint8_t door_flags;
 	bool masked;		/* APIC_DOOR_IOAPIC: the entry is masked */
+	/*
+	 * An MSI's redirection hint (address bit 3): a fixed interrupt goes
+	 * to one of the destinations, as with lowest priority.
+	 */
+	bool redirect_hint;
 	uint64_t bitmap[2];	/* APIC_DOOR_PV_IPI, APIC_DOOR_HYPERV */
 };
 

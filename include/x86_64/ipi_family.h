@@ -94,8 +94,12 @@ struct ipi_cpu_state x2apic_state(void);
 
 /* Building the list: one interrupt as it is (any door), ... */
 void family_add(struct family *f, const struct apic_model_irq *irq);
-/* ... one through a vCPU's ICR; each destination in each delivery mode. */
-void add_irq(struct family *f, uint8_t dm, bool logical, uint8_t shorthand, uint32_t dest);
+/*
+ * ... one through a vCPU's ICR, or the host's MSI (returned, for the fields
+ * not named here); each destination in each delivery mode.
+ */
+struct apic_model_irq *add_irq(struct family *f, uint8_t dm, bool logical, uint8_t shorthand,
+			       uint32_t dest);
 void add_dests(struct family *f, bool logical, const uint32_t *dests, unsigned int n);
 /* Every shorthand in each delivery mode. */
 void add_shorthands(struct family *f);

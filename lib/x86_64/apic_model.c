@@ -135,6 +135,8 @@
 			"accepts nothing)"
 #define SRC_SW_OFF	SDM "'Local APIC State After It Has Been Software Disabled' (NMI only)"
 #define SRC_MSI_LOWEST	SDM "'Message Data Register Format' (lowest priority: exactly one)"
+#define SRC_MSI_RH	SDM "'Message Address Register Format' (RH=1: the processor with the " \
+			"lowest priority among the destination)"
 
 #define SRC_INIT	SDM "'MP Initialization Protocol Algorithm' (INIT: wait-for-SIPI; " \
 			"start-up: real mode at vector * 4 KiB)"
@@ -214,6 +216,8 @@
 #define BAD_MODE	"no expectation: delivery mode not modelled (fixed, lowest " \
 			"priority, NMI; INIT and start-up IPIs)"
 #define BAD_MSI_SH	"invalid: an MSI has no destination shorthand"
+#define BAD_MSI_RH	"no expectation: an MSI's redirection hint with a delivery mode other " \
+			"than fixed or lowest priority"
 #define BAD_MSI_32_BC	"no expectation: MSI to FFFF_FFFFH, USE_32BIT_IDS with the broadcast " \
 			"quirk on (api.rst: 32-bit IDs need it off); KVM's map drops it, " \
 			"its vCPU loop broadcasts it"
@@ -944,7 +948,8 @@ void apic_model_route(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
 		       irq->delivery_mode == APIC_DELIVERY_STARTUP,
 		.init = irq->delivery_mode == APIC_DELIVERY_INIT ||
 			irq->delivery_mode == APIC_DELIVERY_STARTUP,
-		.lowest = irq->delivery_mode == APIC_DELIVERY_LOWEST,
+		.lowest = irq->delivery_mode == APIC_DELIVERY_LOWEST ||
+			  (irq->redirect_hint && irq->delivery_mode == APIC_DELIVERY_FIXED),
 		.quirk = !(irq->x2apic_api & KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK),
 		.ids32 = irq->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS,
 		.loop = irq->kvm_map_off,
@@ -979,6 +984,10 @@ void apic_model_route(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
 			refuse(res, BAD_MSI_SH);
 			return;
 		}
+		if (irq->redirect_hint && !r.lowest) {
+			refuse(res, BAD_MSI_RH);
+			return;
+		}
 		/* address_hi[31:8] only counts with USE_32BIT_IDS. */
 		r.dest = r.ids32 ? irq->dest : irq->dest & 0xff;
 		if (r.ids32 && r.quirk && r.dest == X2APIC_BROADCAST) {
@@ -1007,7 +1016,7 @@ void apic_model_route(const struct apic_model_cpu *cpus, unsigned int nr_cpus,
 		if (r.src)
 			label(&r, APIC_MODEL_KVM_CHOICE, KVM_LOWEST_IPI);
 		else
-			cite_also(&r, SRC_MSI_LOWEST);
+			cite_also(&r, irq->redirect_hint ? SRC_MSI_RH : SRC_MSI_LOWEST);
 		res->exactly_one = res->nr_accept > 0;
 	}
 	if (!r.nmi && irq->vector < 16)
@@ -1064,6 +1073,8 @@ const char *apic_model_irq_str(const struct apic_model_irq *irq, char *buf, size
 		ADD(" shorthand %s", shorthands[irq->shorthand & 3]);
 	else
 		ADD(" %s dest 0x%x", irq->logical ? "logical" : "physical", irq->dest);
+	if (irq->redirect_hint)
+		ADD(" RH");
 	if (irq->sender == APIC_MODEL_FROM_MSI)
 		ADD(" from the host");
 	else

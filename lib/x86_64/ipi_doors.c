@@ -22,7 +22,7 @@ static struct kvm_msi msi_message(struct ipi_engine *eng, const struct apic_mode
 {
 	struct kvm_msi msi = {
 		.address_lo = 0xfee00000u | ((irq->dest & 0xff) << 12) |
-			      (irq->logical ? BIT(2) : 0),
+			      (irq->logical ? BIT(2) : 0) | (irq->redirect_hint ? BIT(3) : 0),
 		.address_hi = (eng->x2apic_api & KVM_X2APIC_API_USE_32BIT_IDS) ?
 			      (irq->dest & 0xffffff00u) : 0,
 		.data = vector | ((uint32_t)irq->delivery_mode << 8),

@@ -389,7 +389,8 @@ void family_add(struct family *f, const struct apic_model_irq *irq)
 	f->irqs[f->nr++] = *irq;
 }
 
-void add_irq(struct family *f, uint8_t dm, bool logical, uint8_t shorthand, uint32_t dest)
+struct apic_model_irq *add_irq(struct family *f, uint8_t dm, bool logical, uint8_t shorthand,
+			       uint32_t dest)
 {
 	struct apic_model_irq *irq;
 
@@ -400,6 +401,7 @@ void add_irq(struct family *f, uint8_t dm, bool logical, uint8_t shorthand, uint
 	irq->logical = logical;
 	irq->shorthand = shorthand;
 	irq->dest = dest;
+	return irq;
 }
 
 void add_dests(struct family *f, bool logical, const uint32_t *dests, unsigned int n)
