@@ -10,6 +10,8 @@
  */
 #include "kvm_test_harness.h"
 #include "apic.h"
+#include "kvm_deviations.h"
+#include "kvm_host.h"
 
 #define SRC_DEFAULT_IDS								\
 	"KVM's documented choice (Documentation/virt/kvm/api.rst, "		\
@@ -39,6 +41,15 @@
 	"kvm_apic_state_fixup(): the x2APIC ID is read-only; with "		\
 	"USE_32BIT_IDS a different ID is refused (-EINVAL), without it the "	\
 	"value is ignored (6.11+, and 6.6.y/6.10.y backports; stored before)"
+#define SRC_X2APIC_LDR_SET_LAPIC						\
+	"Documentation/virt/kvm/api.rst KVM_SET_LAPIC and "			\
+	"kvm_apic_state_fixup(): in x2APIC mode KVM derives the LDR from the "	\
+	"x2APIC ID, whatever LDR userspace passes"
+#define SRC_HOST_X2APIC_TO_XAPIC						\
+	"SDM vol. 3A 'x2APIC State Transitions': x2APIC -> xAPIC is not a "	\
+	"valid transition for software (#GP); userspace may force it with "	\
+	"KVM_SET_MSRS, and KVM's choice is to reset the xAPIC ID to the vCPU "	\
+	"ID (__kvm_apic_set_base, since v6.3: 052c3b99cbc8)"
 #define SRC_X2APIC_ENTRY							\
 	"SDM vol. 3A 'x2APIC State Transitions': entering x2APIC mode keeps "	\
 	"the physical x2APIC ID set at reset and initializes the logical one"
@@ -333,6 +344,89 @@ KVM_TEST(set_lapic_other_x2apic_id_with_32bit_ids)
 KVM_TEST(set_lapic_other_x2apic_id_without_32bit_ids)
 {
 	set_lapic_other_x2apic_id(false);
+}
+
+#define BOGUS_X2APIC_LDR	0x00010001u	/* cluster 1, member 0: vCPU 16's */
+
+/* KVM_SET_LAPIC cannot give an x2APIC-mode vCPU an LDR of its own */
+KVM_TEST(set_lapic_recomputes_x2apic_ldr)
+{
+	uint32_t vcpu_id = 5;
+	struct kvm_lapic_state state;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	struct ucall uc;
+
+	print_source(SRC_X2APIC_LDR);
+	print_source(SRC_X2APIC_LDR_SET_LAPIC);
+	vm = vm_create(1);
+	vcpu = vm_vcpu_add(vm, vcpu_id, guest_enter_x2apic_and_report);
+	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpu, &uc), UCALL_SYNC);
+	TEST_ASSERT_EQ(vcpu_apic_mode(vcpu), APIC_MODE_X2APIC);
+
+	vcpu_get_lapic(vcpu, &state);
+	lapic_state_set_reg(&state, APIC_LDR, BOGUS_X2APIC_LDR);
+	vcpu_set_lapic(vcpu, &state);
+	vcpu_get_lapic(vcpu, &state);
+	TEST_ASSERT_EQ(lapic_state_get_reg(&state, APIC_LDR), x2apic_ldr_of(vcpu_id));
+
+	TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpu, &uc), UCALL_SYNC);
+	TEST_ASSERT_EQ(uc.args[0], vcpu_id);
+	TEST_ASSERT_EQ(uc.args[1], x2apic_ldr_of(vcpu_id));
+	vcpu_run_to_done(vcpu);
+	kvm_vm_free(vm);
+}
+
+/* The host forces x2APIC -> xAPIC: the xAPIC ID is the vCPU ID again */
+
+static void guest_x2apic_then_read_xapic_id(void)
+{
+	x2apic_enable();
+	GUEST_SYNC(x2apic_read_reg(APIC_ID));
+	GUEST_SYNC(xapic_read_reg(APIC_ID) >> 24);
+	GUEST_DONE();
+}
+
+KVM_TEST(host_forced_x2apic_to_xapic_resets_xapic_id)
+{
+	static const uint32_t ids[] = { 5, 300 };
+	struct kvm_vcpu *vcpus[ARRAY_SIZE(ids)];
+	unsigned int known = 0, failed = 0;
+	struct kvm_vm *vm;
+	struct ucall uc;
+
+	print_source(SRC_HOST_X2APIC_TO_XAPIC);
+	print_source(SRC_DEFAULT_IDS);
+	vm = vm_create_with_vcpu_ids(ARRAY_SIZE(ids), ids, guest_x2apic_then_read_xapic_id,
+				     vcpus);
+	for (unsigned int i = 0; i < ARRAY_SIZE(ids); i++) {
+		struct kvm_vcpu *vcpu = vcpus[i];
+		uint32_t at_host;
+		uint64_t base;
+
+		TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpu, &uc), UCALL_SYNC);
+		TEST_ASSERT_EQ(uc.args[0], ids[i]);
+		base = vcpu_get_msr(vcpu, MSR_IA32_APICBASE);
+		vcpu_set_msr(vcpu, MSR_IA32_APICBASE, base & ~MSR_IA32_APICBASE_EXTD);
+		TEST_ASSERT_EQ(vcpu_apic_mode(vcpu), APIC_MODE_XAPIC);
+		at_host = vcpu_lapic_get_id(vcpu);
+		TEST_ASSERT_EQ(vcpu_run_until_ucall(vcpu, &uc), UCALL_SYNC);
+		vcpu_run_to_done(vcpu);
+		if (at_host == (ids[i] & 0xff) && uc.args[0] == (ids[i] & 0xff))
+			continue;
+		ksft_print_msg("vCPU %u forced to xAPIC: KVM_GET_LAPIC has xAPIC ID 0x%x, the guest reads 0x%llx, expected 0x%x\n",
+			       ids[i], at_host, (unsigned long long)uc.args[0], ids[i] & 0xff);
+		if (kvm_deviation_expected(KVM_DEV_X2APIC_TO_XAPIC_KEEPS_ID) &&
+		    at_host == ids[i] >> 24 && uc.args[0] == ids[i] >> 24)
+			known++;
+		else
+			failed++;
+	}
+	kvm_vm_free(vm);
+	TEST_ASSERT(!failed, "%u vCPU(s) forced to xAPIC kept another xAPIC ID", failed);
+	if (known)
+		test_xfail("known deviation of %s %s: %s", kvm_backend(), host_kernel_release(),
+			   kvm_deviation_what(KVM_DEV_X2APIC_TO_XAPIC_KEEPS_ID));
 }
 
 /* Entering x2APIC mode restores the ID */

@@ -110,6 +110,15 @@ enum kvm_deviation {
 	 * Kernel 6.1 (seen).
 	 */
 	KVM_DEV_SET_LAPIC_TRUNCATES_X2APIC_ID,
+	/*
+	 * When userspace forces an APIC from x2APIC to xAPIC mode with
+	 * KVM_SET_MSRS (a transition the SDM forbids to software), KVM before
+	 * 6.3 left the ID register in x2APIC format: the xAPIC ID read bits
+	 * 31:24 of the x2APIC ID, 0 for IDs below 2^24.  6.3 resets it to the
+	 * vCPU ID (052c3b99cbc8 "KVM: x86: Reinitialize xAPIC ID when userspace
+	 * forces x2APIC => xAPIC").  Kernel 6.1 (seen).
+	 */
+	KVM_DEV_X2APIC_TO_XAPIC_KEEPS_ID,
 	NR_KVM_DEVIATIONS
 };
 

@@ -180,6 +180,10 @@ static const struct deviation_condition deviations[NR_KVM_DEVIATIONS] = {
 		.what = "KVM_SET_LAPIC without 32-bit x2APIC IDs takes the x2APIC ID from the state, shifted right by 24: an ID above 255 becomes its low 8 bits (lapic.c kvm_apic_state_fixup; KVM ignores the ID from 6.10)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 9,
 	},
+	[KVM_DEV_X2APIC_TO_XAPIC_KEEPS_ID] = {
+		.what = "KVM before 6.3 keeps the x2APIC-format ID when userspace forces x2APIC -> xAPIC: the xAPIC ID reads the x2APIC ID's bits 31:24 (lapic.c kvm_lapic_set_base; fixed by 052c3b99cbc8)",
+		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 2,
+	},
 	[KVM_DEV_MSI_TO_NOBODY_FAILS] = {
 		.what = "KVM_SIGNAL_MSI to a destination no APIC has returns -1 (EPERM) where KVM's per-vCPU loop routes it, 0 through its optimized map (irq.c kvm_irq_delivery_to_apic)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
