@@ -77,6 +77,13 @@
 #define LOGI_LOOP(_dm, _dest, _from)						\
 	{ .delivery_mode = (_dm), .vector = 0x41, .dest = (_dest), .sender = (_from), \
 	  .logical = true, .kvm_map_off = true }
+/* An MSI with the redirection hint set. */
+#define PHYS_RH(_dm, _dest)							\
+	{ .delivery_mode = (_dm), .vector = 0x41, .dest = (_dest), .sender = MSI, \
+	  .redirect_hint = true }
+#define LOGI_RH(_dm, _dest)							\
+	{ .delivery_mode = (_dm), .vector = 0x41, .dest = (_dest), .sender = MSI, \
+	  .logical = true, .redirect_hint = true }
 /* A shorthand; the destination fields hold junk the APIC must ignore. */
 #define SHORT(_dm, _sh, _from)							\
 	{ .delivery_mode = (_dm), .vector = 0x41, .shorthand = APIC_SHORTHAND_##_sh, \
@@ -867,6 +874,12 @@ static const struct model_case msi_cases[] = {
 	  B_ARCH },
 	{ "xAPIC NMI to software-disabled ID 3", SETUP(msi_xapic), PHYS(D_NMI, 3, MSI), "3",
 	  false, B_ARCH },
+	{ "RH: fixed to logical bits 0-2, one of them", SETUP(msi_xapic), LOGI_RH(D_FIX, 0x07),
+	  "0 1 2", true, B_ARCH, "RH=1" },
+	{ "RH: fixed to xAPIC ID 1", SETUP(msi_xapic), PHYS_RH(D_FIX, 1), "1", true, B_ARCH,
+	  "RH=1" },
+	{ "RH with NMI: no expectation", SETUP(msi_xapic), LOGI_RH(D_NMI, 0x03), "", false,
+	  B_INV, "redirection hint" },
 	{ "8 bits without USE_32BIT_IDS: 0x101 is 0x01", SETUP(msi_xapic),
 	  PHYS(D_FIX, 0x101, MSI), "1", false, B_ARCH },
 	{ "USE_32BIT_IDS: 0x101 is nobody", SETUP(msi_xapic), PHYS_API(D_FIX, 0x101, MSI, IDS32),

@@ -135,8 +135,7 @@
 			"accepts nothing)"
 #define SRC_SW_OFF	SDM "'Local APIC State After It Has Been Software Disabled' (NMI only)"
 #define SRC_MSI_LOWEST	SDM "'Message Data Register Format' (lowest priority: exactly one)"
-#define SRC_MSI_RH	SDM "'Message Address Register Format' (RH=1: the processor with the " \
-			"lowest priority among the destination)"
+#define SRC_MSI_RH	SDM "'Message Address Register Format' (RH=1: one, lowest priority)"
 
 #define SRC_INIT	SDM "'MP Initialization Protocol Algorithm' (INIT: wait-for-SIPI; " \
 			"start-up: real mode at vector * 4 KiB)"
