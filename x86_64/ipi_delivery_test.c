@@ -192,6 +192,21 @@ static void set_ldrs(struct family *f, const uint32_t *logical_ids, uint32_t dfr
 	family_state(f, st, IPI_STATE_BY_GUEST);
 }
 
+/* Four vCPUs with logical IDs @ldr: every MDA in every mode, from one or two senders. */
+static void logical_family(const char *name, enum family_routing routing, const uint32_t *ldr,
+			   uint32_t dfr, const uint32_t *mdas, unsigned int nr_mdas,
+			   const char *label, int sender, int second_sender)
+{
+	struct family *f = family_start(name, 4, NULL, 0, routing);
+
+	set_ldrs(f, ldr, dfr);
+	add_dests(f, true, mdas, nr_mdas);
+	family_send(f, label, sender);
+	if (second_sender >= 0)
+		family_send(f, label, second_sender);
+	family_finish(f);
+}
+
 /*
  * Flat model, one bit per vCPU, at both ends of both nibbles (bits 0, 3, 4,
  * 7: the whole 8-bit field): every single bit, several bits, 0, 0xff.
@@ -203,14 +218,9 @@ TEST_F(routing, logical_flat)
 		0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80,
 		0x09, 0x18, 0x90, 0x0f, 0xf0, 0x81, 0x00, 0xff,
 	};
-	struct family *f;
 
-	f = family_start("logical_flat", 4, NULL, 0, variant->routing);
-	set_ldrs(f, ldr, APIC_DFR_FLAT);
-	add_dests(f, true, mdas, ARRAY_SIZE(mdas));
-	family_send(f, "flat", 0);
-	family_send(f, "flat", 2);
-	family_finish(f);
+	logical_family("logical_flat", variant->routing, ldr, APIC_DFR_FLAT,
+		       mdas, ARRAY_SIZE(mdas), "flat", 0, 2);
 }
 
 /*
@@ -225,14 +235,9 @@ TEST_F_TIMEOUT(routing, logical_flat_aliased_and_multibit, MULTIBIT_TIMEOUT_S)
 {
 	static const uint32_t ldr[] = { 0x01, 0x01, 0x06, 0x00 };
 	static const uint32_t mdas[] = { 0x01, 0x02, 0x04, 0x06, 0x07, 0x08, 0x00, 0xff };
-	struct family *f;
 
-	f = family_start("logical_flat_aliased_and_multibit", 4, NULL, 0, variant->routing);
-	set_ldrs(f, ldr, APIC_DFR_FLAT);
-	add_dests(f, true, mdas, ARRAY_SIZE(mdas));
-	family_send(f, "aliased", 0);
-	family_send(f, "aliased", 3);
-	family_finish(f);
+	logical_family("logical_flat_aliased_and_multibit", variant->routing, ldr, APIC_DFR_FLAT,
+		       mdas, ARRAY_SIZE(mdas), "aliased", 0, 3);
 }
 
 /*
@@ -246,14 +251,9 @@ TEST_F_TIMEOUT(routing, logical_flat_multibit, MULTIBIT_TIMEOUT_S)
 	static const uint32_t mdas[] = {
 		0x02, 0x04, 0x06, 0x09, 0x10, 0x20, 0x30, 0x0f, 0xff,
 	};
-	struct family *f;
 
-	f = family_start("logical_flat_multibit", 4, NULL, 0, variant->routing);
-	set_ldrs(f, ldr, APIC_DFR_FLAT);
-	add_dests(f, true, mdas, ARRAY_SIZE(mdas));
-	family_send(f, "multi-bit", 0);
-	family_send(f, "multi-bit", 1);
-	family_finish(f);
+	logical_family("logical_flat_multibit", variant->routing, ldr, APIC_DFR_FLAT,
+		       mdas, ARRAY_SIZE(mdas), "multi-bit", 0, 1);
 }
 
 /* Cluster model: clusters 1 and 2, two vCPUs each. */
@@ -264,14 +264,9 @@ TEST_F(routing, logical_cluster)
 		0x11, 0x12, 0x13, 0x14, 0x1f, 0x21, 0x24, 0x25, 0x28,
 		0x31, 0x10, 0x01, 0xf1, 0xff,
 	};
-	struct family *f;
 
-	f = family_start("logical_cluster", 4, NULL, 0, variant->routing);
-	set_ldrs(f, ldr, APIC_DFR_CLUSTER);
-	add_dests(f, true, mdas, ARRAY_SIZE(mdas));
-	family_send(f, "cluster", 0);
-	family_send(f, "cluster", 3);
-	family_finish(f);
+	logical_family("logical_cluster", variant->routing, ldr, APIC_DFR_CLUSTER,
+		       mdas, ARRAY_SIZE(mdas), "cluster", 0, 3);
 }
 
 /* Cluster model with two vCPUs on one bit and a multi-bit LDR. */
@@ -279,13 +274,9 @@ TEST_F_TIMEOUT(routing, logical_cluster_aliased_and_multibit, MULTIBIT_TIMEOUT_S
 {
 	static const uint32_t ldr[] = { 0x11, 0x11, 0x13, 0x21 };
 	static const uint32_t mdas[] = { 0x11, 0x12, 0x13, 0x14, 0x21, 0x10, 0xff };
-	struct family *f;
 
-	f = family_start("logical_cluster_aliased_and_multibit", 4, NULL, 0, variant->routing);
-	set_ldrs(f, ldr, APIC_DFR_CLUSTER);
-	add_dests(f, true, mdas, ARRAY_SIZE(mdas));
-	family_send(f, "aliased", 3);
-	family_finish(f);
+	logical_family("logical_cluster_aliased_and_multibit", variant->routing, ldr, APIC_DFR_CLUSTER,
+		       mdas, ARRAY_SIZE(mdas), "aliased", 3, -1);
 }
 
 /*
@@ -298,14 +289,9 @@ TEST_F(routing, logical_cluster_high_clusters)
 	static const uint32_t mdas[] = {
 		0xd1, 0xd8, 0xd9, 0xdf, 0xe2, 0xe8, 0xea, 0xef, 0xd2, 0xc8, 0xf8, 0xff,
 	};
-	struct family *f;
 
-	f = family_start("logical_cluster_high_clusters", 4, NULL, 0, variant->routing);
-	set_ldrs(f, ldr, APIC_DFR_CLUSTER);
-	add_dests(f, true, mdas, ARRAY_SIZE(mdas));
-	family_send(f, "clusters 13 and 14", 0);
-	family_send(f, "clusters 13 and 14", 3);
-	family_finish(f);
+	logical_family("logical_cluster_high_clusters", variant->routing, ldr, APIC_DFR_CLUSTER,
+		       mdas, ARRAY_SIZE(mdas), "clusters 13 and 14", 0, 3);
 }
 
 /* vCPUs 0-1 flat, 2-3 cluster: each APIC matches under its own DFR. */
