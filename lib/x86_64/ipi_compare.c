@@ -337,7 +337,7 @@ static void discard_pending(struct verdict *v)
 			}
 		}
 		if (irr)
-			vcpu_set_lapic(vcpu, lapic);
+			ipi_engine_set_lapic(v->eng, cpu, lapic, v->res);
 		if (ev->nmi.pending || ev->nmi.injected) {
 			ev->nmi.pending = 0;
 			ev->nmi.injected = 0;

@@ -302,6 +302,17 @@ static void check_x2apic_id_kept(struct ipi_engine *eng, unsigned int cpu,
 		    vcpu_id, id);
 }
 
+/* KVM_SET_LAPIC on vCPU @cpu; an x2APIC vCPU must keep its x2APIC ID. */
+void ipi_engine_set_lapic(struct ipi_engine *eng, unsigned int cpu,
+			  struct kvm_lapic_state *ls, struct ipi_result *res)
+{
+	struct kvm_vcpu *vcpu = eng->vm->vcpus[cpu];
+
+	vcpu_set_lapic(vcpu, ls);
+	if (apic_mode_from_base(vcpu_get_msr(vcpu, MSR_IA32_APICBASE)) == APIC_MODE_X2APIC)
+		check_x2apic_id_kept(eng, cpu, res);
+}
+
 /* KVM_SET_LAPIC (and IA32_APIC_BASE) while every vCPU is parked in the host. */
 static void host_write_state(struct ipi_engine *eng, struct ipi_result *res)
 {
@@ -339,9 +350,7 @@ static void host_write_state(struct ipi_engine *eng, struct ipi_result *res)
 		lapic_state_set_reg(&ls, APIC_TASKPRI, s->tpr);
 		lapic_state_set_reg(&ls, APIC_LVTT,
 				    APIC_LVT_TIMER_TSCDEADLINE | IPI_TIMER_VECTOR);
-		vcpu_set_lapic(vcpu, &ls);
-		if (s->mode == APIC_MODE_X2APIC)
-			check_x2apic_id_kept(eng, i, res);
+		ipi_engine_set_lapic(eng, i, &ls, res);
 		eng->applied[i] = *s;
 		eng->applied_valid[i] = true;
 	}

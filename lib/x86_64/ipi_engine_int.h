@@ -83,6 +83,9 @@ unsigned int ipi_doors_check_return(struct ipi_engine *eng, const char *label, u
 void ipi_doors_release(struct ipi_engine *eng);
 /* The end of a host-sent batch: wake every vCPU that can take it. */
 void ipi_host_wake(struct ipi_engine *eng);
+/* KVM_SET_LAPIC, then check (and restore) an x2APIC vCPU's x2APIC ID. */
+void ipi_engine_set_lapic(struct ipi_engine *eng, unsigned int cpu,
+			  struct kvm_lapic_state *ls, struct ipi_result *res);
 
 /* The verdict on a batch: the number of mismatches, each reported (ipi_compare.c). */
 unsigned int ipi_compare_batch(struct ipi_engine *eng, const char *label, uint64_t seed,
