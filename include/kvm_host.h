@@ -20,6 +20,8 @@ const char *kvm_backend(void);
  * 2.5+" when the host is itself a QEMU TCG guest; "unknown" if unread.
  */
 const char *host_cpu_model(void);
+/* The host firmware's vendor (DMI bios_vendor); "unknown" if unread. */
+const char *host_bios_vendor(void);
 /* The running kernel's release string (uname -r). */
 const char *host_kernel_release(void);
 /* Its major.minor; false if the release does not parse. */

@@ -12,6 +12,7 @@
 
 static char backend[sizeof(((struct dirent *)0)->d_name)] = "unknown";
 static char cpu_model[128] = "unknown";
+static char bios_vendor[128] = "unknown";
 static struct utsname uts;
 
 /* The first "model name" of /proc/cpuinfo. */
@@ -29,6 +30,17 @@ static void probe_cpu_model(void)
 		snprintf(cpu_model, sizeof(cpu_model), "%s", colon);
 		break;
 	}
+	if (f)
+		fclose(f);
+}
+
+/* The firmware's vendor (DMI), which names an emulator: "The Bochs Project". */
+static void probe_bios_vendor(void)
+{
+	FILE *f = fopen("/sys/class/dmi/id/bios_vendor", "r");
+
+	if (f && fgets(bios_vendor, sizeof(bios_vendor), f))
+		bios_vendor[strcspn(bios_vendor, "\n")] = 0;
 	if (f)
 		fclose(f);
 }
@@ -55,6 +67,7 @@ static void probe(void)
 			closedir(dp);
 	}
 	probe_cpu_model();
+	probe_bios_vendor();
 	errno = 0;
 }
 
@@ -75,6 +88,12 @@ const char *host_cpu_model(void)
 {
 	probe_once();
 	return cpu_model;
+}
+
+const char *host_bios_vendor(void)
+{
+	probe_once();
+	return bios_vendor;
 }
 
 const char *host_kernel_release(void)

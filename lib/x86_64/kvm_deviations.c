@@ -137,6 +137,7 @@ struct deviation_condition {
 	const char *backend;	/* NULL: any */
 	unsigned int from_major, from_minor, to_major, to_minor;
 	const char *cpu_model;	/* in the host CPU's model name; NULL: any */
+	const char *bios_vendor;	/* the host firmware's vendor; NULL: any */
 };
 
 static const struct deviation_condition deviations[NR_KVM_DEVIATIONS] = {
@@ -184,6 +185,12 @@ static const struct deviation_condition deviations[NR_KVM_DEVIATIONS] = {
 		.what = "KVM before 6.3 keeps the x2APIC-format ID when userspace forces x2APIC -> xAPIC: the xAPIC ID reads the x2APIC ID's bits 31:24 (lapic.c kvm_lapic_set_base; fixed by 052c3b99cbc8)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 2,
 	},
+	[KVM_DEV_BOCHS_VMX_STI_SHADOW] = {
+		.what = "kvm_intel on Bochs' VMX emulation: Bochs reports an interrupt-window exit inside STI's interrupt shadow, so KVM injects an interrupt between STI and HLT and the HLT then waits for nothing: Bochs' (SDM vol. 3C 'Interrupt-Window Exiting and Virtual-Interrupt Delivery')",
+		.backend = "kvm_intel",
+		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
+		.bios_vendor = "The Bochs Project",
+	},
 	[KVM_DEV_MSI_TO_NOBODY_FAILS] = {
 		.what = "KVM_SIGNAL_MSI to a destination no APIC has returns -1 (EPERM) where KVM's per-vCPU loop routes it, 0 through its optimized map (irq.c kvm_irq_delivery_to_apic)",
 		.from_major = 6, .from_minor = 1, .to_major = 6, .to_minor = 18,
@@ -199,6 +206,8 @@ bool kvm_deviation_expected(enum kvm_deviation d)
 	if (deviations[d].backend && strcmp(deviations[d].backend, kvm_backend()))
 		return false;
 	if (deviations[d].cpu_model && !strstr(host_cpu_model(), deviations[d].cpu_model))
+		return false;
+	if (deviations[d].bios_vendor && strcmp(host_bios_vendor(), deviations[d].bios_vendor))
 		return false;
 	v = major * 1000 + minor;
 	return v >= deviations[d].from_major * 1000 + deviations[d].from_minor &&
