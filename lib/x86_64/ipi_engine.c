@@ -309,7 +309,7 @@ void ipi_engine_set_lapic(struct ipi_engine *eng, unsigned int cpu,
 	struct kvm_vcpu *vcpu = eng->vm->vcpus[cpu];
 
 	vcpu_set_lapic(vcpu, ls);
-	if (apic_mode_from_base(vcpu_get_msr(vcpu, MSR_IA32_APICBASE)) == APIC_MODE_X2APIC)
+	if (vcpu_apic_mode(vcpu) == APIC_MODE_X2APIC)
 		check_x2apic_id_kept(eng, cpu, res);
 }
 
